@@ -9,7 +9,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 await build({
-  entryPoints: { shoebox: path.join(root, 'electron/engine/cli/main.ts') },
+  entryPoints: { shoebox: path.join(root, 'electron/engine/cli/entry.ts') },
   outdir: path.join(root, 'out/cli'),
   bundle: true,
   platform: 'node',

@@ -1,0 +1,25 @@
+// `npm run bench [-- <section>...] [--quick] [--json]`: medians, and ratios against baselines measured in the same run.
+import os from 'node:os';
+import { benchEncoders, benchPreprocess, benchTokenizer, type BenchOptions } from './clip';
+import type { BenchReport } from './lib';
+
+const sections: Record<string, (options: BenchOptions) => Promise<BenchReport>> = {
+  tokenizer: benchTokenizer,
+  preprocess: benchPreprocess,
+  encoder: benchEncoders,
+};
+
+const args = process.argv.slice(2);
+const options: BenchOptions = { quick: args.includes('--quick') };
+const json = args.includes('--json');
+const chosen = args.filter((a) => !a.startsWith('--'));
+const unknown = chosen.filter((name) => !(name in sections));
+if (unknown.length > 0) {
+  console.error(`bench: unknown section(s) ${unknown.join(', ')}; sections: ${Object.keys(sections).join(', ')}`);
+  process.exit(2);
+}
+
+console.log(`Shoebox benchmarks on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.availableParallelism()} cores), Node ${process.version}`);
+const reports: BenchReport[] = [];
+for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) reports.push(await sections[name]!(options));
+if (json) console.log(JSON.stringify(reports.map((r) => ({ section: r.section, rows: r.rows })), null, 2));

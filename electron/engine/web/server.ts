@@ -1,0 +1,223 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { ShoeboxApi } from '@shared/contract';
+import type { EngineEvents } from '../events';
+import { dispatchRequest } from '../rpc';
+
+export interface WebServerOptions {
+  api: ShoeboxApi;
+  events: EngineEvents;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Fixed token for tests; a random one otherwise. */
+  token?: string;
+}
+
+export interface WebServer {
+  /** The address to open, token included. */
+  url: string;
+  origin: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
+    "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+const MAX_BODY_BYTES = 1 << 20;
+
+/**
+ * Web mode: the engine's API and the renderer over HTTP on 127.0.0.1 only. Every /api call needs the random access
+ * token; the Host header must name the loopback address (defeats DNS rebinding); static files are confined to the
+ * renderer folder.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const rendererDir = path.resolve(options.rendererDir);
+  const streams = new Set<ServerResponse>();
+  let allowedHosts = new Set<string>();
+
+  const unsubscribe = options.events.onAny((channel, payload) => {
+    const data = `data: ${JSON.stringify({ channel, payload })}\n\n`;
+    for (const stream of streams) stream.write(data);
+  });
+
+  const server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) sendJson(response, 500, { error: { code: 'failed', message: String(error) } });
+      else response.destroy();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!allowedHosts.has(request.headers.host ?? '')) {
+      sendJson(response, 421, { error: { code: 'bad-host', message: 'unexpected Host header' } });
+      return;
+    }
+    const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
+    if (url.pathname === '/api/events') return openEventStream(request, response, url);
+    if (url.pathname.startsWith('/api/')) return handleApi(request, response, url.pathname.slice('/api/'.length));
+    return serveStatic(request, response, url.pathname);
+  }
+
+  function authorized(presented: string | undefined): boolean {
+    if (!presented) return false;
+    const a = Buffer.from(presented);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  async function handleApi(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
+    if (request.method !== 'POST') {
+      sendJson(response, 405, { error: { code: 'method', message: 'use POST' } });
+      return;
+    }
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (!authorized(bearer)) {
+      sendJson(response, 401, { error: { code: 'unauthorized', message: 'missing or wrong access token' } });
+      return;
+    }
+    let payload: unknown;
+    try {
+      const body = await readBody(request);
+      payload = body.length === 0 ? undefined : (JSON.parse(body) as unknown);
+    } catch (error) {
+      sendJson(response, 400, { error: { code: 'invalid-payload', message: (error as Error).message } });
+      return;
+    }
+    const reply = await dispatchRequest(options.api, decodeURIComponent(channel), payload);
+    const status = 'ok' in reply ? 200 : reply.error.code === 'unknown-channel' ? 404 : reply.error.code === 'invalid-payload' ? 400 : 500;
+    sendJson(response, status, reply);
+  }
+
+  function openEventStream(request: IncomingMessage, response: ServerResponse, url: URL): void {
+    if (!authorized(url.searchParams.get('token') ?? undefined)) {
+      sendJson(response, 401, { error: { code: 'unauthorized', message: 'missing or wrong access token' } });
+      return;
+    }
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    response.write(': connected\n\n');
+    streams.add(response);
+    const heartbeat = setInterval(() => response.write(': ping\n\n'), 15_000);
+    request.on('close', () => {
+      clearInterval(heartbeat);
+      streams.delete(response);
+    });
+  }
+
+  async function serveStatic(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      sendJson(response, 405, { error: { code: 'method', message: 'use GET' } });
+      return;
+    }
+    let relative: string;
+    try {
+      relative = decodeURIComponent(pathname);
+    } catch {
+      sendJson(response, 400, { error: { code: 'bad-path', message: 'malformed path' } });
+      return;
+    }
+    if (relative.includes('\0')) {
+      sendJson(response, 400, { error: { code: 'bad-path', message: 'malformed path' } });
+      return;
+    }
+    const file = path.resolve(rendererDir, `.${relative === '/' ? '/index.html' : relative}`);
+    if (file !== rendererDir && !file.startsWith(rendererDir + path.sep)) {
+      sendJson(response, 403, { error: { code: 'forbidden', message: 'outside the app' } });
+      return;
+    }
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) {
+      sendJson(response, 404, { error: { code: 'not-found', message: 'not found' } });
+      return;
+    }
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-length': info.size,
+      'cache-control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable',
+    });
+    if (request.method === 'HEAD') response.end();
+    else createReadStream(file).pipe(response);
+  }
+
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new Error(`the renderer is not built (${rendererDir}/index.html missing): run npm run build`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    async close() {
+      unsubscribe();
+      for (const stream of streams) stream.end();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  response.end(text);
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        request.destroy();
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
