@@ -11,7 +11,7 @@ export interface CliCommand {
 
 export interface CliContext {
   positionals: string[];
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   json: boolean;
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
