@@ -38,7 +38,8 @@ describe.skipIf(!hasShared('reference/tokenizer-ids.json'))('shoebox tokenize', 
   it('prints the reference ids for each line of standard input', async () => {
     const reference = JSON.parse(await readFile(sharedPath('reference/tokenizer-ids.json'), 'utf8')) as { text: string; ids: number[] }[];
     // Only entries without line breaks inside them: a line-oriented command cannot carry those.
-    const cases = reference.filter((e) => !/[\r\n\u2028\u2029\u0085\v\f\x1c-\x1e]/.test(e.text)).slice(0, 40);
+    const lineBreaks = ['\r', '\n', '\u2028', '\u2029', '\u0085', '\v', '\f', '\u001c', '\u001d', '\u001e'];
+    const cases = reference.filter((e) => !lineBreaks.some((c) => e.text.includes(c))).slice(0, 40);
     expect(cases.length).toBeGreaterThan(10);
     const result = await runShoebox(['tokenize'], { stdin: cases.map((c) => c.text).join('\n') + '\n' });
     expect(result.code, result.stderr).toBe(0);
