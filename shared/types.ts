@@ -40,3 +40,42 @@ export interface ModelProgress {
   totalBytes: number | null;
   bytesPerSecond: number;
 }
+
+/** Live indexing state, sent as the `indexing.progress` event (throttled) and answered by `indexing.status`. */
+export interface IndexingProgress {
+  state: 'idle' | 'running' | 'paused';
+  /** Photos waiting to be embedded by the active model. */
+  pending: number;
+  /** Photos searchable with the active model. */
+  indexed: number;
+  /** Photos that could not be read, each with a reason (see library failures). */
+  failed: number;
+  /** Photos finished (indexed or failed) since the indexer started. */
+  processedThisRun: number;
+  /** Photos per second over the last few seconds. */
+  ratePerSecond: number;
+  /** Seconds until the queue is empty at the current rate; null when unknown or idle. */
+  etaSeconds: number | null;
+}
+
+export type WatchMode = 'watching' | 'polling' | 'manual';
+
+export interface FolderStatus {
+  id: number;
+  path: string;
+  /** How changes are noticed: OS events, polling (after the OS watch limit was hit), or not at all. */
+  mode: WatchMode;
+  /** Why the mode is not 'watching' (e.g. the inotify limit), or the folder's last error. */
+  reason: string | null;
+  scanning: boolean;
+  photos: number;
+  indexed: number;
+  pending: number;
+  failed: number;
+}
+
+export interface PhotoFailure {
+  photoId: number;
+  path: string;
+  reason: string;
+}
