@@ -1,12 +1,14 @@
 // `npm run bench [-- <section>...] [--quick] [--json]`: medians, and ratios against baselines measured in the same run.
 import os from 'node:os';
 import { benchEncoders, benchPreprocess, benchTokenizer, type BenchOptions } from './clip';
+import { benchIndex } from './index';
 import type { BenchReport } from './lib';
 
 const sections: Record<string, (options: BenchOptions) => Promise<BenchReport>> = {
   tokenizer: benchTokenizer,
   preprocess: benchPreprocess,
   encoder: benchEncoders,
+  index: benchIndex,
 };
 
 const args = process.argv.slice(2);
@@ -21,5 +23,7 @@ if (unknown.length > 0) {
 
 console.log(`Shoebox benchmarks on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.availableParallelism()} cores), Node ${process.version}`);
 const reports: BenchReport[] = [];
-for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) reports.push(await sections[name]!(options));
+// With no section named, the CLIP runtime sections run (index and search are long: name them).
+const defaults = ['tokenizer', 'preprocess', 'encoder'];
+for (const name of chosen.length > 0 ? chosen : defaults) reports.push(await sections[name]!(options));
 if (json) console.log(JSON.stringify(reports.map((r) => ({ section: r.section, rows: r.rows })), null, 2));

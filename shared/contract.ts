@@ -6,7 +6,7 @@
  * Each request carries a validator for its payload, run where the payload enters the trusted side (main process or
  * web server): the renderer is treated as untrusted input.
  */
-import type { AppStatus, ModelProgress } from './types';
+import type { AppStatus, FolderStatus, IndexingProgress, ModelProgress, PhotoFailure } from './types';
 
 export class ContractError extends Error {
   override readonly name = 'ContractError';
@@ -34,7 +34,25 @@ function event<Payload>(): EventSpec<Payload> {
   return {};
 }
 
-/** Payload validators: small, dependency-free, and strict about unexpected shapes. */
+/** A validator whose key may be left out of an object payload. */
+export interface OptionalValidator<T> extends Validator<T | undefined> {
+  readonly optional: true;
+}
+
+type Shape = Record<string, Validator<unknown>>;
+type Required<S extends Shape> = {
+  [K in keyof S as S[K] extends OptionalValidator<unknown> ? never : K]: S[K] extends Validator<infer T> ? T : never;
+};
+type Optional<S extends Shape> = {
+  [K in keyof S as S[K] extends OptionalValidator<unknown> ? K : never]?: S[K] extends OptionalValidator<infer T> ? T : never;
+};
+export type ObjectOf<S extends Shape> = Required<S> & Optional<S>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Payload validators: small, dependency-free, and strict (unknown keys, wrong types and absurd sizes are refused). */
 export const validate = {
   none: ((value, channel) => {
     if (value !== undefined && value !== null && !(isRecord(value) && Object.keys(value).length === 0)) {
@@ -42,22 +60,82 @@ export const validate = {
     }
     return undefined;
   }) as Validator<void>,
-};
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+  string(options: { maxLength?: number; nonEmpty?: boolean } = {}): Validator<string> {
+    const maxLength = options.maxLength ?? 4096;
+    return (value, where) => {
+      if (typeof value !== 'string') throw new ContractError(`${where}: must be a string`);
+      if (value.length > maxLength) throw new ContractError(`${where}: longer than ${maxLength} characters`);
+      if (options.nonEmpty && value.trim() === '') throw new ContractError(`${where}: must not be empty`);
+      if (value.includes('\0')) throw new ContractError(`${where}: must not contain NUL characters`);
+      return value;
+    };
+  },
+
+  integer(options: { min?: number; max?: number } = {}): Validator<number> {
+    const min = options.min ?? Number.MIN_SAFE_INTEGER;
+    const max = options.max ?? Number.MAX_SAFE_INTEGER;
+    return (value, where) => {
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw new ContractError(`${where}: must be an integer`);
+      if (value < min || value > max) throw new ContractError(`${where}: must be between ${min} and ${max}`);
+      return value;
+    };
+  },
+
+  optional<T>(inner: Validator<T>): OptionalValidator<T> {
+    const check = ((value: unknown, where: string) => (value === undefined ? undefined : inner(value, where))) as OptionalValidator<T>;
+    return Object.assign(check, { optional: true as const });
+  },
+
+  object<S extends Shape>(shape: S): Validator<ObjectOf<S>> {
+    return (value, where) => {
+      if (!isRecord(value)) throw new ContractError(`${where}: must be an object`);
+      for (const key of Object.keys(value)) {
+        if (!Object.hasOwn(shape, key)) throw new ContractError(`${where}: unexpected field '${key.slice(0, 40)}'`);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, check] of Object.entries(shape)) {
+        const field = check(value[key], `${where}.${key}`);
+        if (field !== undefined) out[key] = field;
+      }
+      return out as ObjectOf<S>;
+    };
+  },
+};
 
 export const contract = {
   requests: {
     /** What the app is, which model and runtime are in use, and what state the engine is in. */
     'app.status': request<void, AppStatus>(validate.none),
+    /** The library's folders with their watch mode and counts. */
+    'library.folders': request<void, FolderStatus[]>(validate.none),
+    /** Adds a folder (absolute path) to the library: it is scanned, watched and indexed. */
+    'library.addFolder': request<{ path: string }, FolderStatus>(
+      validate.object({ path: validate.string({ maxLength: 4096, nonEmpty: true }) }),
+    ),
+    /** Removes a folder: its pending work is cancelled and its photos leave search. Nothing on disk is touched. */
+    'library.removeFolder': request<{ id: number }, null>(validate.object({ id: validate.integer({ min: 1 }) })),
+    /** Photos that could not be indexed, with the reason. */
+    'library.failures': request<{ folderId?: number; limit?: number }, PhotoFailure[]>(
+      validate.object({
+        folderId: validate.optional(validate.integer({ min: 1 })),
+        limit: validate.optional(validate.integer({ min: 1, max: 10_000 })),
+      }),
+    ),
+    'indexing.status': request<void, IndexingProgress>(validate.none),
+    /** Finishes the batch in progress, then waits. */
+    'indexing.pause': request<void, IndexingProgress>(validate.none),
+    'indexing.resume': request<void, IndexingProgress>(validate.none),
   },
   events: {
     /** Model download progress and availability changes. */
     'model.progress': event<ModelProgress>(),
     /** Sent whenever anything in AppStatus changes; carries the whole new status. */
     'app.status': event<AppStatus>(),
+    /** Indexing progress, at most a few times a second, and on every state change. */
+    'indexing.progress': event<IndexingProgress>(),
+    /** The folder list changed (added, removed, mode or counts). */
+    'library.folders': event<FolderStatus[]>(),
   },
 } as const;
 

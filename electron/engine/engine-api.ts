@@ -1,12 +1,30 @@
 import type { ShoeboxApi } from '@shared/contract';
 import type { AppService } from './app-service';
+import type { IndexingService } from './indexing/indexing-service';
+import type { LibraryService } from './library/library-service';
+
+export interface EngineServices {
+  app: AppService;
+  library: LibraryService;
+  indexing: IndexingService;
+}
 
 /**
  * The engine's implementation of the contract: one entry per request channel, each a thin call into a service.
  * Electron's utility process and the web-mode server both serve exactly this table, so the two modes cannot drift.
  */
-export function createEngineApi(app: AppService): ShoeboxApi {
+export function createEngineApi({ app, library, indexing }: EngineServices): ShoeboxApi {
   return {
     'app.status': async () => app.status(),
+    'library.folders': async () => library.folders(),
+    'library.addFolder': async ({ path }) => library.addFolder(path),
+    'library.removeFolder': async ({ id }) => {
+      await library.removeFolder(id);
+      return null;
+    },
+    'library.failures': async ({ folderId, limit }) => library.failures(folderId, limit),
+    'indexing.status': async () => indexing.status(),
+    'indexing.pause': async () => indexing.pause(),
+    'indexing.resume': async () => indexing.resume(),
   };
 }

@@ -1,11 +1,18 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ShoeboxApi } from '@shared/contract';
 import type { EngineMode } from '@shared/types';
 import { AppService } from './app-service';
-import type { ProviderPreference } from './clip/onnx-session';
+import { Catalog } from './catalog/catalog';
+import { ClipModel } from './clip/clip-model';
+import type { ProviderPreference, RuntimeOptions } from './clip/onnx-session';
 import { createEngineApi } from './engine-api';
 import { EngineEvents } from './events';
+import { Indexer } from './indexing/indexer';
+import { IndexingService } from './indexing/indexing-service';
+import { LibraryService } from './library/library-service';
+import { SharpPhotoDecoder } from './media/photo-decoder';
+import { ThumbnailStore } from './media/thumbnails';
 import { ModelManager } from './models/model-manager';
 import { defaultDataDir } from './paths';
 
@@ -13,38 +20,119 @@ export interface EngineOptions {
   mode: EngineMode;
   /** The app's data folder (catalog, thumbnails, models); the platform default when empty. */
   dataDir?: string;
-  /** A model folder or manifest id. */
+  /** A model folder or manifest id; the manifest's default when absent. */
   model?: string | undefined;
   provider?: ProviderPreference;
+  threads?: number | undefined;
+  /** Watch library folders for changes (the CLI's one-shot `index` turns this off). */
+  watch?: boolean;
+  /** Electron's own build of better-sqlite3 (its Node ABI differs from plain Node's). */
+  sqliteNativeBinding?: string | undefined;
+  /** Photos per inference batch. */
+  batchSize?: number | undefined;
 }
 
 export interface RunningEngine {
   api: ShoeboxApi;
   events: EngineEvents;
   app: AppService;
+  catalog: Catalog;
+  library: LibraryService;
+  indexing: IndexingService;
+  models: ModelManager;
   dataDir: string;
+  /** Resolves once a model is open and indexing has started (never, if no model becomes available). */
+  modelReady: Promise<ClipModel>;
   close(): Promise<void>;
 }
 
 /**
  * Builds the engine's services for one data folder. The same composition serves Electron's utility process, the
  * web mode and the CLI, so behaviour never depends on the shell around it.
+ *
+ * Start order: catalog, then the library (reconciliation scans and watchers; they only record pending work), then
+ * the model and the indexer as soon as a model is available — at once, or when its download completes.
  */
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const dataDir = path.resolve(options.dataDir || defaultDataDir());
   mkdirSync(dataDir, { recursive: true });
   const events = new EngineEvents();
   const models = new ModelManager({ dataDir });
-  const app = new AppService({ mode: options.mode, events, models, model: options.model, provider: options.provider ?? 'auto' });
-  const api = createEngineApi(app);
-  app.setReady();
+  const provider = options.provider ?? 'auto';
+  const app = new AppService({ mode: options.mode, events, models, model: options.model, provider });
+  const catalog = Catalog.openInDataDir(dataDir, options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
+  const indexing = new IndexingService(catalog);
+  const library = new LibraryService({
+    catalog,
+    scheduler: indexing,
+    watch: options.watch ?? true,
+    onChange: (folders) => events.emit('library.folders', folders),
+  });
+  const thumbnails = new ThumbnailStore(path.join(dataDir, 'thumbnails'));
+  const runtime: RuntimeOptions = { provider, ...(options.threads ? { intraOpThreads: options.threads } : {}) };
+
+  let clip: ClipModel | null = null;
+  let resolveModel: (model: ClipModel) => void = () => undefined;
+  const modelReady = new Promise<ClipModel>((resolve) => (resolveModel = resolve));
+
+  async function openModel(): Promise<void> {
+    if (clip) return;
+    const arg = app.modelArgument;
+    const isFolder = existsSync(arg) && statSync(arg).isDirectory();
+    if (!isFolder && models.availability(arg).state !== 'available') return;
+    const model = await ClipModel.open(isFolder ? arg : await models.resolve(arg), runtime);
+    if (clip) return;
+    clip = model;
+    // Vectors from different weights must never mix: the catalog's model id carries the weights' fingerprint.
+    const modelId = `${isFolder ? path.basename(path.resolve(arg)) : arg}@${model.layout.fingerprint}`;
+    const decoder = new SharpPhotoDecoder({ preprocess: model.preprocess, thumbnails });
+    indexing.attach(
+      new Indexer({
+        catalog,
+        model,
+        modelId,
+        decoder,
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+        onProgress: (progress) => events.emit('indexing.progress', progress),
+      }),
+    );
+    app.attachModel(model);
+    resolveModel(model);
+  }
+
+  const stopWatchingModels = models.onChange(() => {
+    void openModel().catch((error: unknown) => app.setReady(`cannot open the model: ${(error as Error).message}`));
+  });
+  try {
+    await library.start();
+    await openModel();
+    app.setReady();
+  } catch (error) {
+    app.setReady((error as Error).message);
+  }
+
+  const api = createEngineApi({ app, library, indexing });
+  let closing: Promise<void> | null = null;
   return {
     api,
     events,
     app,
+    catalog,
+    library,
+    indexing,
+    models,
     dataDir,
-    async close() {
-      app.attachModel(null);
+    modelReady,
+    close() {
+      closing ??= (async () => {
+        stopWatchingModels();
+        await library.close();
+        await indexing.stop();
+        await clip?.dispose();
+        app.attachModel(null);
+        catalog.close();
+      })();
+      return closing;
     },
   };
 }

@@ -1,8 +1,20 @@
 import type { CliCommand } from '../command';
 import { embedCommand } from './embed';
+import { indexCommand } from './index-command';
 import { modelsCommand } from './models';
 import { preprocessCommand } from './preprocess';
 import { serveCommand } from './serve';
+import { statusCommand } from './status';
 import { tokenizeCommand } from './tokenize';
+import { watchCommand } from './watch';
 
-export const commands: readonly CliCommand[] = [tokenizeCommand, preprocessCommand, embedCommand, modelsCommand, serveCommand];
+export const commands: readonly CliCommand[] = [
+  tokenizeCommand,
+  preprocessCommand,
+  embedCommand,
+  modelsCommand,
+  indexCommand,
+  watchCommand,
+  statusCommand,
+  serveCommand,
+];
