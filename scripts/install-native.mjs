@@ -2,7 +2,7 @@
 // Runs the install scripts of the dependencies that have one (npm itself skips them: see .npmrc).
 // Required steps fail the setup; optional downloads print why they are unavailable and what that means.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -36,6 +36,35 @@ function packageDir(pkg) {
   }
 }
 
+/**
+ * better-sqlite3 is compiled against Node's ABI for the CLI and tests; Electron's (the utility process that hosts the
+ * engine) differs. When Electron's binary is installed, a second copy is built for it under .native/electron, which
+ * the desktop app passes to better-sqlite3 as `nativeBinding`. Packaged apps get theirs from electron-builder.
+ */
+function buildSqliteForElectron() {
+  const electronDir = packageDir('electron');
+  const sqliteDir = packageDir('better-sqlite3');
+  if (!electronDir || !sqliteDir || !existsSync(path.join(electronDir, 'path.txt'))) return;
+  const electronVersion = require(path.join(electronDir, 'package.json')).version;
+  const target = path.join(root, '.native', 'electron');
+  if (existsSync(path.join(target, 'better_sqlite3.node'))) return;
+  const work = path.join(root, '.native', 'better-sqlite3-src');
+  rmSync(work, { recursive: true, force: true });
+  cpSync(sqliteDir, work, { recursive: true, filter: (src) => !src.includes(`${path.sep}build${path.sep}`) });
+  const result = spawnSync(
+    `npx --no node-gyp rebuild --release --runtime=electron --target=${electronVersion} --dist-url=https://electronjs.org/headers`,
+    { cwd: work, shell: true, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
+  );
+  if (result.status === 0) {
+    mkdirSync(target, { recursive: true });
+    cpSync(path.join(work, 'build', 'Release', 'better_sqlite3.node'), path.join(target, 'better_sqlite3.node'));
+    rmSync(work, { recursive: true, force: true });
+    console.log(`setup: better-sqlite3 for Electron ${electronVersion} ok`);
+  } else {
+    console.warn(`setup: better-sqlite3 for Electron skipped (${(result.stderr ?? '').trim().split('\n').at(-1)})\n       -> the desktop app cannot open its catalog until this step succeeds; web mode is unaffected.`);
+  }
+}
+
 let failed = false;
 for (const step of steps) {
   const dir = packageDir(step.pkg);
@@ -66,4 +95,5 @@ for (const step of steps) {
     console.warn(`setup: ${step.pkg} skipped: ${reason}\n       -> ${step.consequence}`);
   }
 }
+if (!failed) buildSqliteForElectron();
 process.exit(failed ? 1 : 0);

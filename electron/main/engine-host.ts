@@ -6,8 +6,19 @@ import { startEngine } from '../engine/start-engine';
 const port = process.parentPort;
 const send = (message: EngineMessage) => port.postMessage(message);
 
-const args = new Map(process.argv.flatMap((arg) => (arg.startsWith('--') ? [arg.slice(2).split('=', 2) as [string, string]] : [])));
-const engine = await startEngine({ mode: 'electron', dataDir: args.get('data') ?? '', model: args.get('model') });
+// --name=value arguments from the main process (values may themselves contain '=').
+const args = new Map(
+  process.argv.flatMap((arg) => {
+    const eq = arg.indexOf('=');
+    return arg.startsWith('--') && eq > 2 ? [[arg.slice(2, eq), arg.slice(eq + 1)] as const] : [];
+  }),
+);
+const engine = await startEngine({
+  mode: 'electron',
+  dataDir: args.get('data') ?? '',
+  model: args.get('model'),
+  sqliteNativeBinding: args.get('sqlite-binding'),
+});
 engine.events.onAny((channel, payload) => send({ type: 'event', channel, payload } as EngineMessage));
 
 port.on('message', (event: { data: HostMessage }) => {

@@ -10,8 +10,12 @@ export class EngineProcess {
   private readonly pending = new Map<number, (reply: RpcReply) => void>();
   private closed: Promise<void> | null = null;
 
-  constructor(options: { dataDir: string; model?: string; onEvent: (channel: EventChannel, payload: unknown) => void }) {
-    const args = [`--data=${options.dataDir}`, ...(options.model ? [`--model=${options.model}`] : [])];
+  constructor(options: { dataDir: string; model?: string; sqliteBinding?: string; onEvent: (channel: EventChannel, payload: unknown) => void }) {
+    const args = [
+      `--data=${options.dataDir}`,
+      ...(options.model ? [`--model=${options.model}`] : []),
+      ...(options.sqliteBinding ? [`--sqlite-binding=${options.sqliteBinding}`] : []),
+    ];
     this.child = utilityProcess.fork(path.join(import.meta.dirname, 'engine-host.js'), args, {
       serviceName: 'Shoebox engine',
       stdio: 'inherit',

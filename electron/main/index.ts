@@ -1,5 +1,5 @@
 // Electron's main process: windows, menu, security policy and IPC wiring only. The engine lives in a utility process.
-import { app, BrowserWindow, Menu, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, Menu, session, type IpcMainInvokeEvent } from 'electron';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EngineProcess } from './engine-process';
@@ -97,12 +97,15 @@ function buildMenu(): void {
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },
-    {
-      role: 'help',
-      submenu: [{ label: 'Shoebox on the web', click: () => void shell.openExternal('https://github.com/') }],
-    },
+    { role: 'help', submenu: [{ role: 'about' }] },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+/** In development the Electron-ABI build of better-sqlite3 made by `npm run setup`; packaged apps are rebuilt in place. */
+function electronSqliteBinding(): string | undefined {
+  const candidate = path.join(app.getAppPath(), '.native', 'electron', 'better_sqlite3.node');
+  return !app.isPackaged && existsSync(candidate) ? candidate : undefined;
 }
 
 async function start(): Promise<void> {
@@ -111,6 +114,7 @@ async function start(): Promise<void> {
   const engine = new EngineProcess({
     dataDir: app.getPath('userData'),
     model: process.env.SHOEBOX_MODEL,
+    sqliteBinding: electronSqliteBinding(),
     onEvent: (channel, payload) => {
       for (const window of BrowserWindow.getAllWindows()) window.webContents.send(`event:${channel}`, payload);
     },
