@@ -7,7 +7,7 @@ import { electronBinary } from '../support/electron';
 import { repoRoot, TOY_MODEL_DIR } from '../support/shared-data';
 
 const binary = electronBinary();
-if (!binary.path) console.warn(`skipping the Electron app tests: ${binary.reason}`);
+if (binary.path === null) console.warn(`skipping the Electron app tests: ${binary.reason}`);
 
 describe.skipIf(!binary.path)('desktop app (Electron)', () => {
   let app: ElectronApplication;
@@ -52,11 +52,11 @@ describe.skipIf(!binary.path)('desktop app (Electron)', () => {
     const page = await app.firstWindow();
     const before = page.url();
     await page.evaluate(() => {
-      window.location.href = 'https://example.com/';
+      (globalThis as unknown as { location: { href: string } }).location.href = 'https://example.com/';
     });
     await page.waitForTimeout(500);
     expect(page.url()).toBe(before);
-    await page.evaluate(() => window.open('https://example.com/'));
+    await page.evaluate(() => (globalThis as unknown as { open(url: string): unknown }).open('https://example.com/'));
     await page.waitForTimeout(500);
     expect(app.windows()).toHaveLength(1);
   });
