@@ -14,6 +14,7 @@ try {
   await engine.modelReady;
   const started = performance.now();
   await engine.library.addFolder(folder);
+  await engine.library.idle();
   for (;;) {
     const progress = engine.indexing.status();
     if (progress.state === 'idle' && progress.pending === 0) break;

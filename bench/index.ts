@@ -130,6 +130,7 @@ export async function benchIndex(options: BenchOptions): Promise<BenchReport> {
   try {
     await engine.modelReady;
     await engine.library.addFolder(library);
+    await engine.library.idle();
     const latencies: number[] = [];
     const samples = options.quick ? 5 : 15;
     for (let i = 0; i < samples; i++) {

@@ -19,7 +19,7 @@ export function createEngineApi({ app, library, indexing }: EngineServices): Sho
     'library.folders': async () => library.folders(),
     'library.addFolder': async ({ path }) => library.addFolder(path),
     'library.removeFolder': async ({ id }) => {
-      await library.removeFolder(id);
+      if (!(await library.removeFolder(id))) throw new Error(`no library folder with id ${id}`);
       return null;
     },
     'library.failures': async ({ folderId, limit }) => library.failures(folderId, limit),

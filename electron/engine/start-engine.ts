@@ -103,8 +103,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const stopWatchingModels = models.onChange(() => {
     void openModel().catch((error: unknown) => app.setReady(`cannot open the model: ${(error as Error).message}`));
   });
+  // The app shows the first scan's progress per folder instead of waiting for it (it can take minutes on a big
+  // library); the CLI waits, so its commands see a reconciled catalog.
+  const libraryStarted = library.start().catch((error: unknown) => app.setReady(`library scan failed: ${(error as Error).message}`));
   try {
-    await library.start();
+    if (options.mode === 'cli') await libraryStarted;
     await openModel();
     app.setReady();
   } catch (error) {
@@ -126,6 +129,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     close() {
       closing ??= (async () => {
         stopWatchingModels();
+        await libraryStarted;
         await library.close();
         await indexing.stop();
         await clip?.dispose();

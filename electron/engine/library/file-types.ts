@@ -20,6 +20,16 @@ export const DEFAULT_PHOTO_EXTENSIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Photo formats the library lists even where this build cannot decode them, so they show up as failures with
+ * their reason ("this build has no HEVC decoder") instead of silently missing: iPhones save HEIC by default, and a
+ * person with thousands of them must be told why they are not searchable.
+ */
+export const LISTED_UNDECODABLE_EXTENSIONS: ReadonlySet<string> = new Set(['heic', 'heif', 'hif']);
+
+/** What the scanner and the watcher pick up by default: every decodable photo, plus the listed undecodable ones. */
+export const LIBRARY_PHOTO_EXTENSIONS: ReadonlySet<string> = new Set([...DEFAULT_PHOTO_EXTENSIONS, ...LISTED_UNDECODABLE_EXTENSIONS]);
+
+/**
  * Photo formats a libvips build may or may not decode. `detectPhotoExtensions()` keeps those the
  * running sharp can read. With sharp 0.35's prebuilt binaries:
  * - heic/heif/hif: libheif is built without an HEVC decoder (patents), so only AVIF decodes; the
@@ -86,7 +96,7 @@ export function isIgnoredName(name: string): boolean {
 }
 
 export interface PhotoFilterOptions {
-  /** Extensions (with or without dot, any case) that count as photos; defaults to DEFAULT_PHOTO_EXTENSIONS. */
+  /** Extensions (with or without dot, any case) that count as photos; defaults to LIBRARY_PHOTO_EXTENSIONS. */
   extensions?: Iterable<string>;
 }
 
@@ -98,7 +108,7 @@ export class PhotoFilter {
   readonly extensions: ReadonlySet<string>;
 
   constructor(options: PhotoFilterOptions = {}) {
-    const given = options.extensions ?? DEFAULT_PHOTO_EXTENSIONS;
+    const given = options.extensions ?? LIBRARY_PHOTO_EXTENSIONS;
     this.extensions = new Set([...given].map((ext) => ext.replace(/^\./, '').toLowerCase()));
   }
 

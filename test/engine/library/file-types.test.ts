@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import {
   CANDIDATE_PHOTO_EXTENSIONS,
   DEFAULT_PHOTO_EXTENSIONS,
+  LISTED_UNDECODABLE_EXTENSIONS,
   EXCLUDED_EXTENSIONS,
   PhotoFilter,
   defaultPhotoFilter,
@@ -27,9 +28,14 @@ describe('photo file names', () => {
   });
 
   it('rejects other files, vector drawings, documents, RAW and undecodable formats', () => {
-    for (const name of ['notes.txt', 'logo.svg', 'scan.pdf', 'IMG_1.CR2', 'IMG_2.dng', 'IMG_3.NEF', 'clip.mp4', 'jpg', 'noextension', 'IMG_4.heic', 'a.jxl', 'b.jp2', 'c.bmp', 'photo.jpg.part']) {
+    for (const name of ['notes.txt', 'logo.svg', 'scan.pdf', 'IMG_1.CR2', 'IMG_2.dng', 'IMG_3.NEF', 'clip.mp4', 'jpg', 'noextension', 'a.jxl', 'b.jp2', 'c.bmp', 'photo.jpg.part']) {
       expect(isPhotoFileName(name), name).toBe(false);
     }
+  });
+
+  it('lists HEIC photos even where they cannot be decoded, so they appear as failures with a reason', () => {
+    for (const name of ['IMG_4.heic', 'IMG_5.HEIC', 'x.heif', 'y.hif']) expect(isPhotoFileName(name), name).toBe(true);
+    for (const ext of LISTED_UNDECODABLE_EXTENSIONS) expect(DEFAULT_PHOTO_EXTENSIONS.has(ext)).toBe(false);
   });
 
   it('rejects hidden files and macOS AppleDouble companions even with a photo extension', () => {

@@ -29,10 +29,12 @@ export async function openEngineWithFolders(context: CliContext, watch: boolean)
           `run 'shoebox models download ${status.model.id}' or pass --model <folder>`,
       );
     }
-    const known = new Set(engine.library.folders().map((f) => f.path));
+    const known = new Set(engine.library.folders().map((folder) => folder.path));
     for (const folder of folders) {
       if (!known.has(folder)) await engine.library.addFolder(folder);
     }
+    // Scans run in the background; the pending queue is only complete once they are done.
+    await engine.library.idle();
     return engine;
   } catch (error) {
     await engine.close();
