@@ -94,6 +94,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         decoder,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         onProgress: (progress) => events.emit('indexing.progress', progress),
+        onError: (error) => console.error(`shoebox: indexing: ${error.message}`),
       }),
     );
     app.attachModel(model);

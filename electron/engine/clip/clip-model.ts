@@ -12,6 +12,8 @@ interface ImageIo {
   /** Some exports (Immich's legacy ones) fix the batch at 1. */
   fixedBatch: number | null;
   output: string;
+  /** Embedding width when the graph declares it. */
+  outputDim: number | null;
 }
 
 interface TextIo {
@@ -75,10 +77,17 @@ export class ClipModel {
     return this.layout.logitScale;
   }
 
-  /** Embedding width; known once either tower has run or loaded. */
+  /**
+   * Embedding width. Read from the image tower (the one indexing loads anyway): its declared output shape, or one
+   * embedding of a blank image when the width is dynamic. The text tower stays unloaded.
+   */
   async dim(): Promise<number> {
     if (this.embeddingDim !== null) return this.embeddingDim;
-    const [vector] = await this.embedTexts(['']);
+    const { io } = await this.vision();
+    if (io.outputDim !== null) return (this.embeddingDim = io.outputDim);
+    const size = this.layout.preprocess.size;
+    const blank = { pixels: new Uint8Array(size * size * 3), size, sourceWidth: size, sourceHeight: size, format: 'raw' };
+    const [vector] = await this.embedImages([blank]);
     return vector!.length;
   }
 
@@ -252,8 +261,10 @@ function describeImageTower(session: ort.InferenceSession, size: number, file: s
   if (typeof spatial === 'number' && spatial !== size) {
     throw new ModelLoadError(`${file}: the graph wants ${spatial}px images but the preprocessing config says ${size}px`);
   }
-  const output = pickOutput(tensorMetadata(session.outputMetadata), IMAGE_OUTPUT_NAMES, file);
-  return { input: input.name, format, fixedBatch: fixed(input.shape[0]), output };
+  const outputs = tensorMetadata(session.outputMetadata);
+  const output = pickOutput(outputs, IMAGE_OUTPUT_NAMES, file);
+  const outputShape = outputs.find((o) => o.name === output)?.shape ?? [];
+  return { input: input.name, format, fixedBatch: fixed(input.shape[0]), output, outputDim: fixed(outputShape[outputShape.length - 1]) };
 }
 
 function describeTextTower(session: ort.InferenceSession, file: string): TextIo {

@@ -16,7 +16,7 @@ export class IndexingService implements IndexScheduler {
   /** Starts indexing with a ready model; pending work scheduled earlier is picked up at once. */
   attach(indexer: Indexer): void {
     this.indexer = indexer;
-    if (this.paused) indexer.pause();
+    if (this.paused) void indexer.pause();
     void indexer.start();
   }
 
@@ -34,7 +34,7 @@ export class IndexingService implements IndexScheduler {
 
   pause(): IndexingProgress {
     this.paused = true;
-    this.indexer?.pause();
+    void this.indexer?.pause();
     return this.status();
   }
 

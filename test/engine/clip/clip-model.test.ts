@@ -74,6 +74,9 @@ describe.skipIf(!hasShared('models/toy-color-clip'))('ClipModel on the toy colou
     await fresh.warmUp();
     expect(fresh.status().vision).toMatchObject({ loaded: true, provider: 'cpu', intraOpThreads: 1 });
     expect(fresh.status().text).toEqual({ loaded: false });
+    // The width comes from the image tower: indexing never pays for loading the text tower.
+    expect(await fresh.dim()).toBe(512);
+    expect(fresh.status().text).toEqual({ loaded: false });
     await fresh.dispose();
   });
 

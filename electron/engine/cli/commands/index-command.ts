@@ -14,16 +14,12 @@ export const indexCommand: CliCommand = {
     const started = performance.now();
     const engine = await openEngineWithFolders(context, false);
     let lastLine = 0;
-    let finished = false;
-    try {
-      finished = await waitUntilIndexed(engine, (progress) => {
-        if (context.json || Date.now() - lastLine < 1000) return;
-        lastLine = Date.now();
-        context.stderr.write(`${progressLine(progress)}\n`);
-      });
-    } finally {
-      await engine.close().catch(() => undefined);
-    }
+    // Closing finishes and saves the batch in progress, also after an interruption.
+    const finished = await waitUntilIndexed(engine, (progress) => {
+      if (context.json || Date.now() - lastLine < 1000) return;
+      lastLine = Date.now();
+      context.stderr.write(`${progressLine(progress)}\n`);
+    }).finally(() => engine.close().catch(() => undefined));
     // Counts are read after close, so they include the batch that an interruption let finish.
     
     const catalog = Catalog.openInDataDir(engine.dataDir);
