@@ -76,7 +76,10 @@ for (const step of steps) {
     continue;
   }
   const started = Date.now();
-  const result = spawnSync(step.command, { cwd: dir, shell: true, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  // The environment npm gives a dependency's own install script: run from `npm run setup`, npm_package_json would
+  // otherwise name our package.json, and onnxruntime-node would take that for a local dev install and skip CUDA.
+  const env = { ...process.env, npm_package_json: path.join(dir, 'package.json'), npm_config_local_prefix: dir };
+  const result = spawnSync(step.command, { cwd: dir, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status === 0) {
     console.log(`setup: ${step.pkg} ok (${seconds}s)`);
