@@ -78,7 +78,7 @@ for (const step of steps) {
   const started = Date.now();
   // The environment npm gives a dependency's own install script: run from `npm run setup`, npm_package_json would
   // otherwise name our package.json, and onnxruntime-node would take that for a local dev install and skip CUDA.
-  const env = { ...process.env, npm_package_json: path.join(dir, 'package.json'), npm_config_local_prefix: dir };
+  const env = { ...process.env, npm_package_json: path.join(dir, 'package.json'), npm_config_local_prefix: root };
   const result = spawnSync(step.command, { cwd: dir, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status === 0) {
