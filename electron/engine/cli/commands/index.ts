@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { embedCommand } from './embed';
+import { evalCommand } from './eval';
 import { indexCommand } from './index-command';
 import { modelsCommand } from './models';
 import { preprocessCommand } from './preprocess';
@@ -16,5 +17,6 @@ export const commands: readonly CliCommand[] = [
   indexCommand,
   watchCommand,
   statusCommand,
+  evalCommand,
   serveCommand,
 ];
