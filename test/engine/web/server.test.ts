@@ -121,7 +121,10 @@ describe.skipIf(!hasShared('models/toy-color-clip'))('web mode server', () => {
       req.on('error', (error) => (error.message.includes('aborted') ? undefined : reject(error)));
       req.end();
     });
-    const line = received.split('\n').find((l) => l.startsWith('data: '))!;
-    expect(JSON.parse(line.slice(6))).toMatchObject({ channel: 'app.status', payload: { app: { name: 'Shoebox' } } });
+    const events = received
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)) as { channel: string; payload: unknown });
+    expect(events.find((e) => e.channel === 'app.status')).toMatchObject({ payload: { app: { name: 'Shoebox' } } });
   });
 });
