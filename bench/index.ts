@@ -74,7 +74,7 @@ export async function benchIndex(options: BenchOptions): Promise<BenchReport> {
   const flickrCount = options.quick ? 200 : 1000;
   const flickr = flickrFolder(flickrCount);
   const flickrFiles = readdirSync(flickr).map((f) => path.join(flickr, f));
-  const big = await twelveMegapixelJpegs(options.quick ? 8 : 24);
+  const big = await twelveMegapixelJpegs(options.quick ? 16 : 48);
   const bigFolder = path.dirname(big[0]!);
   console.log(`\n== indexing pipeline (batch ${BATCH}, ${os.availableParallelism()} cores; ViT-B/32-shaped random weights) ==`);
 
