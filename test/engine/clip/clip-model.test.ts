@@ -8,19 +8,12 @@ import { ModelLayoutError, resolveModelLayout } from '../../../electron/engine/c
 import { ModelLoadError } from '../../../electron/engine/clip/onnx-session';
 import { prepareImage, type PreparedImage } from '../../../electron/engine/clip/preprocess';
 import { hasShared, sharedPath, TOY_MODEL_DIR } from '../../support/shared-data';
+import { dot, norm } from '../../support/math';
 
 const COLOURS = ['red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'brown', 'black', 'white', 'gray'] as const;
 type Colour = (typeof COLOURS)[number];
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
 
-function norm(a: Float32Array): number {
-  return Math.sqrt(dot(a, a));
-}
 
 /** An image filled with one colour, or split between two (top `share` of the rows in the first). */
 async function colourImage(

@@ -19,28 +19,12 @@ import type { ImageDecodeErrorCode, PreparedImage } from '../../../electron/engi
 import { CLIP_DEFAULT_PREPROCESS } from '../../../electron/engine/clip/preprocess-config';
 import type { PreprocessConfig } from '../../../electron/engine/clip/preprocess-config';
 import { hasShared, sharedPath } from '../../support/shared-data';
+import { cosine, meanAbsDiff } from '../../support/math';
 
 const CLIP = CLIP_DEFAULT_PREPROCESS;
 const robustness = (...parts: string[]): string => sharedPath('data', 'robustness', ...parts);
 
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  expect(a.length).toBe(b.length);
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function maxValue(pixels: Uint8Array): number {
   let max = 0;

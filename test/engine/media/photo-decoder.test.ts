@@ -15,16 +15,11 @@ import { SharpPhotoDecoder, decodeSizeFor } from '../../../electron/engine/media
 import { ThumbnailStore } from '../../../electron/engine/media/thumbnails';
 import type { RgbImage, ThumbnailWrite } from '../../../electron/engine/media/thumbnails';
 import { hasShared, sharedPath } from '../../support/shared-data';
+import { meanAbsDiff } from '../../support/math';
 
 const CLIP = CLIP_DEFAULT_PREPROCESS;
 const robustness = (...parts: string[]): string => sharedPath('data', 'robustness', ...parts);
 
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  expect(a.length).toBe(b.length);
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 /** Counts what the decoder asks of the store. */
 class CountingStore extends ThumbnailStore {
