@@ -6,7 +6,7 @@
  * Each request carries a validator for its payload, run where the payload enters the trusted side (main process or
  * web server): the renderer is treated as untrusted input.
  */
-import type { AppStatus, FolderStatus, IndexingProgress, ModelProgress, PhotoFailure } from './types';
+import type { AppStatus, FolderStatus, IndexingProgress, ModelProgress, ModelStatus, PhotoFailure } from './types';
 
 export class ContractError extends Error {
   override readonly name = 'ContractError';
@@ -107,6 +107,11 @@ export const contract = {
   requests: {
     /** What the app is, which model and runtime are in use, and what state the engine is in. */
     'app.status': request<void, AppStatus>(validate.none),
+    /**
+     * Starts downloading the configured model (resumable, verified); progress arrives as `model.progress` events and
+     * indexing starts by itself when it completes. Answers at once with the model's state.
+     */
+    'model.download': request<void, ModelStatus>(validate.none),
     /** The library's folders with their watch mode and counts. */
     'library.folders': request<void, FolderStatus[]>(validate.none),
     /** Adds a folder (absolute path) to the library: it is scanned, watched and indexed. */

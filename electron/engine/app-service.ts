@@ -34,6 +34,30 @@ export class AppService {
     return this.options.model ?? this.options.models.defaultId;
   }
 
+  /**
+   * Downloads the configured model in the background. Concurrent calls share one download (the model manager's
+   * guarantee); a model given as a folder is already available.
+   */
+  downloadModel(): ModelStatus {
+    const arg = this.modelArgument;
+    const current = this.modelStatus();
+    if (current.state === 'available' || current.state === 'downloading') return current;
+    this.options.models
+      .ensure(arg, {
+        onProgress: (progress) =>
+          this.options.events.emit('model.progress', {
+            id: arg,
+            state: 'downloading',
+            receivedBytes: progress.receivedBytes,
+            totalBytes: progress.totalBytes,
+            bytesPerSecond: progress.bytesPerSecond,
+          }),
+      })
+      .catch(() => undefined) // the failure is kept by the model manager and shown in the status
+      .finally(() => this.changed());
+    return this.modelStatus();
+  }
+
   setReady(error: string | null = null): void {
     this.engineState = { ...this.engineState, state: error ? 'error' : 'ready', error };
     this.changed();
@@ -60,7 +84,7 @@ export class AppService {
     };
   }
 
-  private modelStatus(): ModelStatus {
+  modelStatus(): ModelStatus {
     const arg = this.modelArgument;
     if (existsSync(arg) && statSync(arg).isDirectory()) {
       return { id: path.basename(arg), name: path.basename(arg), state: 'available', receivedBytes: null, totalBytes: null, reason: null };

@@ -16,6 +16,7 @@ export interface EngineServices {
 export function createEngineApi({ app, library, indexing }: EngineServices): ShoeboxApi {
   return {
     'app.status': async () => app.status(),
+    'model.download': async () => app.downloadModel(),
     'library.folders': async () => library.folders(),
     'library.addFolder': async ({ path }) => library.addFolder(path),
     'library.removeFolder': async ({ id }) => {

@@ -13,6 +13,7 @@ import { IndexingService } from './indexing/indexing-service';
 import { LibraryService } from './library/library-service';
 import { SharpPhotoDecoder } from './media/photo-decoder';
 import { ThumbnailStore } from './media/thumbnails';
+import type { ModelManifest } from './models/manifest';
 import { ModelManager } from './models/model-manager';
 import { defaultDataDir } from './paths';
 
@@ -30,6 +31,8 @@ export interface EngineOptions {
   sqliteNativeBinding?: string | undefined;
   /** Photos per inference batch. */
   batchSize?: number | undefined;
+  /** The supported models; the bundled models/manifest.json by default. */
+  manifest?: ModelManifest;
 }
 
 export interface RunningEngine {
@@ -57,7 +60,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const dataDir = path.resolve(options.dataDir || defaultDataDir());
   mkdirSync(dataDir, { recursive: true });
   const events = new EngineEvents();
-  const models = new ModelManager({ dataDir });
+  const models = new ModelManager({ dataDir, ...(options.manifest ? { manifest: options.manifest } : {}) });
   const provider = options.provider ?? 'auto';
   const app = new AppService({ mode: options.mode, events, models, model: options.model, provider });
   const catalog = Catalog.openInDataDir(dataDir, options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
