@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEngine } from '../electron/engine/start-engine';
 
-const [folder, model, batch] = process.argv.slice(2);
+const [folder, model, batch, spin] = process.argv.slice(2);
 if (!folder || !model) throw new Error('usage: index-child <folder> <model-dir> [batch]');
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-index-'));
 try {
-  const engine = await startEngine({ mode: 'cli', dataDir, model, provider: 'cpu', watch: false, batchSize: batch ? Number(batch) : undefined });
+  const engine = await startEngine({ mode: 'cli', dataDir, model, provider: 'cpu', watch: false, batchSize: batch ? Number(batch) : undefined, runtime: spin === 'nospin' ? { spinWait: false } : {} });
   // Session creation (seconds for a 350 MB graph) happens once per app start, not per photo: keep it off the clock,
   // as the encoder-only figure it is compared with is measured warm too.
   const clip = await engine.modelReady;

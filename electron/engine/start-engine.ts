@@ -33,6 +33,8 @@ export interface EngineOptions {
   batchSize?: number | undefined;
   /** The supported models; the bundled models/manifest.json by default. */
   manifest?: ModelManifest;
+  /** Further onnxruntime settings (see RuntimeOptions). */
+  runtime?: Omit<RuntimeOptions, 'provider' | 'intraOpThreads'>;
 }
 
 export interface RunningEngine {
@@ -72,7 +74,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     onChange: (folders) => events.emit('library.folders', folders),
   });
   const thumbnails = new ThumbnailStore(path.join(dataDir, 'thumbnails'));
-  const runtime: RuntimeOptions = { provider, ...(options.threads ? { intraOpThreads: options.threads } : {}) };
+  const runtime: RuntimeOptions = { ...options.runtime, provider, ...(options.threads ? { intraOpThreads: options.threads } : {}) };
 
   let clip: ClipModel | null = null;
   let resolveModel: (model: ClipModel) => void = () => undefined;
