@@ -3,12 +3,14 @@ import os from 'node:os';
 import { benchEncoders, benchPreprocess, benchTokenizer, type BenchOptions } from './clip';
 import { benchIndex } from './index';
 import type { BenchReport } from './lib';
+import { benchSearch } from './search';
 
 const sections: Record<string, (options: BenchOptions) => Promise<BenchReport>> = {
   tokenizer: benchTokenizer,
   preprocess: benchPreprocess,
   encoder: benchEncoders,
   index: benchIndex,
+  search: benchSearch,
 };
 
 const args = process.argv.slice(2);

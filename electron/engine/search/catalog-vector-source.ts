@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import type { Catalog } from '../catalog/catalog';
+import type { SqliteDatabase } from '../catalog/database';
+import type { VectorSource, VectorSourceChunk } from './vector-index';
+
+/*
+ * The catalog's vectors for one model, as the search index reads them.
+ *
+ * vec0's own full scan (SELECT ... FROM vec_N) costs ~33 us per row: for every row it opens the 2 MB chunk blob
+ * and SQLite walks the blob's overflow pages to the row's offset (~33 s per million vectors). Reading vec0's
+ * shadow tables directly - one chunk row (ids, validity bitmap) and one vector blob per 1024 vectors - takes about
+ * 1-2 s per million. That layout is sqlite-vec 0.1's (checked: tables, columns and version); anything else falls
+ * back to the public, slow scan, and gives no stamp (so a cached index is never trusted blindly).
+ *
+ * The stamp fingerprints the table's content cheaply: every chunk's id list and validity bitmap (which change on
+ * any insert or delete) plus the newest chunk's vector blob, since vec0 0.1 writes new rows only into its newest
+ * chunk and may reuse a freed slot there, where a replaced vector would otherwise keep the same id and position.
+ */
+
+const VEC_TABLE_NAME = /^vec_[0-9]+$/;
+
+interface ChunkRow {
+  chunk_id: number;
+  size: number;
+  validity: Buffer;
+  rowids: Buffer;
+  vectors: Buffer;
+}
+
+/** The catalog-backed source for `modelId` (its vec0 table is the source of truth). */
+export function catalogVectorSource(catalog: Catalog, modelId: string): VectorSource {
+  const model = catalog.embeddings.getModel(modelId);
+  if (!model) throw new Error(`unknown embedding model ${modelId}`);
+  if (!VEC_TABLE_NAME.test(model.vecTable)) throw new Error(`unexpected vector table name ${JSON.stringify(model.vecTable)}`);
+  const { db } = catalog;
+  const table = model.vecTable;
+  const dim = model.dim;
+  const shadow = hasVec01Shadow(db, table);
+  const point = db.prepare(`SELECT embedding FROM ${table} WHERE photo_id = ?`).pluck();
+
+  return {
+    dim,
+    iterate: () => (shadow ? shadowChunks(db, table, dim) : publicChunks(catalog, modelId)),
+    fetch(photoIds) {
+      const found = new Map<number, Float32Array>();
+      // Ascending ids read vec0's blobs in storage order, which is several times faster than random order.
+      for (const id of [...photoIds].sort((a, b) => a - b)) {
+        const blob = point.get(id) as Buffer | undefined;
+        if (blob) found.set(id, toFloats(blob, 0, dim));
+      }
+      return found;
+    },
+    count: () =>
+      shadow
+        ? (db.prepare(`SELECT count(*) FROM ${table}_rowids`).pluck().get() as number)
+        : catalog.embeddings.count(modelId),
+    stamp: () => (shadow ? shadowStamp(db, table, modelId, dim) : undefined),
+    ids: () => (shadow ? shadowIds(db, table) : (db.prepare(`SELECT photo_id FROM ${table}`).pluck().all() as number[])),
+  };
+}
+
+/** Every id marked valid in vec0's chunks (ids and validity bitmaps only, no vectors). */
+function shadowIds(db: SqliteDatabase, table: string): number[] {
+  const ids: number[] = [];
+  const rows = db.prepare(`SELECT size, validity, rowids FROM ${table}_chunks`).raw();
+  for (const [size, validity, rowids] of rows.iterate() as IterableIterator<[number, Buffer, Buffer]>) {
+    for (let i = 0; i < size; i++) {
+      if (((validity[i >> 3] ?? 0) >> (i & 7)) & 1) ids.push(Number(rowids.readBigInt64LE(i * 8)));
+    }
+  }
+  return ids;
+}
+
+function hasVec01Shadow(db: SqliteDatabase, table: string): boolean {
+  try {
+    const columns = (name: string): string[] =>
+      (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(name) as string[]).sort();
+    const same = (a: string[], b: string[]): boolean => a.join() === [...b].sort().join();
+    const created = db.prepare(`SELECT value FROM ${table}_info WHERE key = 'CREATE_VERSION'`).pluck().get();
+    const running = db.prepare('SELECT vec_version()').pluck().get();
+    return (
+      typeof created === 'string' &&
+      created.startsWith('v0.1.') &&
+      typeof running === 'string' &&
+      running.startsWith('v0.1.') &&
+      same(columns(`${table}_chunks`), ['chunk_id', 'size', 'validity', 'rowids']) &&
+      same(columns(`${table}_vector_chunks00`), ['rowid', 'vectors']) &&
+      same(columns(`${table}_rowids`), ['rowid', 'id', 'chunk_id', 'chunk_offset'])
+    );
+  } catch {
+    return false;
+  }
+}
+
+function* shadowChunks(db: SqliteDatabase, table: string, dim: number): Generator<VectorSourceChunk> {
+  // One chunk per query, so the database is free between chunks.
+  const next = db.prepare(
+    `SELECT c.chunk_id, c.size, c.validity, c.rowids, v.vectors
+     FROM ${table}_chunks c JOIN ${table}_vector_chunks00 v ON v.rowid = c.chunk_id
+     WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT 1`,
+  );
+  let after = -1;
+  for (;;) {
+    const row = next.get(after) as ChunkRow | undefined;
+    if (!row) return;
+    after = row.chunk_id;
+    const photoIds: number[] = [];
+    const offsets: number[] = [];
+    for (let i = 0; i < row.size; i++) {
+      if (((row.validity[i >> 3] ?? 0) >> (i & 7)) & 1) {
+        photoIds.push(Number(row.rowids.readBigInt64LE(i * 8)));
+        offsets.push(i);
+      }
+    }
+    if (photoIds.length === 0) continue;
+    const vectors = new Float32Array(photoIds.length * dim);
+    const bytes = new Uint8Array(vectors.buffer);
+    offsets.forEach((offset, j) => bytes.set(row.vectors.subarray(offset * dim * 4, (offset + 1) * dim * 4), j * dim * 4));
+    yield { photoIds, vectors };
+  }
+}
+
+function* publicChunks(catalog: Catalog, modelId: string): Generator<VectorSourceChunk> {
+  for (const chunk of catalog.embeddings.iterate(modelId, 16384)) yield { photoIds: chunk.photoIds, vectors: chunk.vectors };
+}
+
+function shadowStamp(db: SqliteDatabase, table: string, modelId: string, dim: number): string {
+  return db
+    .transaction(() => {
+      const hash = createHash('sha1');
+      hash.update(`vec0-0.1|${modelId}|${table}|${dim}|`);
+      const rows = db.prepare(`SELECT chunk_id, size, validity, rowids FROM ${table}_chunks ORDER BY chunk_id`).raw();
+      let last = -1;
+      for (const [chunkId, size, validity, rowids] of rows.iterate() as IterableIterator<[number, number, Buffer, Buffer]>) {
+        hash.update(`${chunkId}:${size}:`);
+        hash.update(validity);
+        hash.update(rowids);
+        last = chunkId;
+      }
+      const newest = db.prepare(`SELECT vectors FROM ${table}_vector_chunks00 WHERE rowid = ?`).pluck().get(last) as Buffer | undefined;
+      if (newest) hash.update(newest);
+      return hash.digest('hex');
+    })
+    .deferred();
+}
+
+/** A Buffer from SQLite need not be 4-byte aligned, so copy rather than view. */
+function toFloats(blob: Buffer, offset: number, dim: number): Float32Array {
+  const out = new Float32Array(dim);
+  new Uint8Array(out.buffer).set(blob.subarray(offset, offset + dim * 4));
+  return out;
+}

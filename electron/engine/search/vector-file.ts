@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+
+/*
+ * Full-precision vectors on disk, one fixed-size float32 record per index slot, for exact re-ranking of a few
+ * hundred candidates per query. Reading a record is one pread (a few microseconds from the page cache), where a
+ * point lookup in the vec0 table costs 80-300 us (vec0 keeps 1024 vectors per 2 MB blob and SQLite walks the
+ * blob's overflow pages to reach an offset). Nothing of it is held in memory.
+ *
+ * Layout: a 64-byte header (magic, version, dim, a random build id that the index snapshot must match), then
+ * records at HEADER_BYTES + slot * dim * 4.
+ */
+
+const MAGIC = 'SBXVECS\0';
+const VERSION = 1;
+export const HEADER_BYTES = 64;
+
+export class VectorFile {
+  private constructor(
+    private fd: number,
+    private filePath: string,
+    readonly dim: number,
+    readonly buildId: string,
+  ) {
+    this.recordBytes = dim * 4;
+  }
+
+  readonly recordBytes: number;
+
+  get path(): string {
+    return this.filePath;
+  }
+
+  /** Creates (truncating) `path` for a new build. */
+  static create(path: string, dim: number): VectorFile {
+    const fd = openSync(path, 'w+');
+    const buildId = randomBytes(8).toString('hex');
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.write(MAGIC, 0, 'latin1');
+    header.writeUInt32LE(VERSION, 8);
+    header.writeUInt32LE(dim, 12);
+    header.write(buildId, 16, 'hex');
+    writeSync(fd, header, 0, HEADER_BYTES, 0);
+    return new VectorFile(fd, path, dim, buildId);
+  }
+
+  /** Opens an existing file; undefined if it is missing or not a vector file of this dimension. */
+  static open(path: string, dim: number): VectorFile | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r+');
+    } catch {
+      return undefined;
+    }
+    const header = Buffer.alloc(HEADER_BYTES);
+    const ok =
+      readSync(fd, header, 0, HEADER_BYTES, 0) === HEADER_BYTES &&
+      header.toString('latin1', 0, 8) === MAGIC &&
+      header.readUInt32LE(8) === VERSION &&
+      header.readUInt32LE(12) === dim;
+    if (!ok) {
+      closeSync(fd);
+      return undefined;
+    }
+    return new VectorFile(fd, path, dim, header.toString('hex', 16, 24));
+  }
+
+  /** How many whole records the file holds. */
+  records(): number {
+    return Math.floor((fstatSync(this.fd).size - HEADER_BYTES) / this.recordBytes);
+  }
+
+  /** Writes `count` records from `vectors` (count * dim floats) starting at `slot`. */
+  write(slot: number, vectors: Float32Array, count = vectors.length / this.dim): void {
+    const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, count * this.recordBytes);
+    let done = 0;
+    while (done < bytes.length) {
+      done += writeSync(this.fd, bytes, done, bytes.length - done, HEADER_BYTES + slot * this.recordBytes + done);
+    }
+  }
+
+  /** Reads the record of `slot` into `out` (dim floats at out[0]). */
+  read(slot: number, out: Float32Array): void {
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, this.recordBytes);
+    const got = readSync(this.fd, bytes, 0, this.recordBytes, HEADER_BYTES + slot * this.recordBytes);
+    if (got !== this.recordBytes) throw new Error(`vector file ${this.path} is truncated at slot ${slot}`);
+  }
+
+  /** Renames the file (a finished build replaces the previous one atomically). */
+  rename(to: string): void {
+    renameSync(this.filePath, to);
+    this.filePath = to;
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}

@@ -1,0 +1,1067 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { FastScanModule } from './fastscan-wasm';
+import { instantiateFastScan } from './fastscan-wasm';
+import { SearchWorkers } from './search-workers';
+import { Rotation, TwoBitEncoder, queryTables } from './two-bit-codes';
+import type { QueryTables } from './two-bit-codes';
+import { VectorFile } from './vector-file';
+
+export { catalogVectorSource } from './catalog-vector-source';
+
+/*
+ * In-memory vector search over a model's vectors, built from (and kept in step with) the catalog's vec0 table.
+ *
+ * Per photo it holds a 2-bit code of the vector (128 bytes at 512-d, two bit planes; see two-bit-codes.ts), one
+ * float factor, the photo id and a share of an id -> slot hash table: ~145 bytes. A query
+ *   1. scans every code with a WebAssembly SIMD kernel (fastscan-wasm.ts). The scan is memory-bandwidth bound, so
+ *      from SIGN_SCAN_MIN vectors it reads only the sign plane (64 bytes per photo) and refines the best few
+ *      thousand with their rows of the low plane; below that it reads both planes in one pass. From
+ *      PARALLEL_SCAN_MIN vectors a helper thread scans half;
+ *   2. re-ranks the best estimates exactly, with full-precision vectors read by offset from a float32 file beside
+ *      the cache (vector-file.ts; several threads read at once, see search-workers.ts) - or, without a cache file,
+ *      fetched from the source (vec0 point lookups, slow) - stopping once the remaining estimates cannot reach the
+ *      k-th best exact score (see STOP_SIGMAS).
+ * Scores returned are exact cosines; only the choice of candidates is approximate (recall@50 ~0.99+).
+ *
+ * Slots: every vector has a slot (its position in the codes and in the vector file). A removed photo's slot stays
+ * empty until the next rebuild; a replaced vector is rewritten in its slot.
+ */
+
+export interface SearchHit {
+  photoId: number;
+  /** Cosine similarity between the query and the photo's stored vector (exact). */
+  score: number;
+}
+
+export interface VectorSourceChunk {
+  photoIds: number[] | BigInt64Array | Int32Array;
+  /** photoIds.length * dim floats. */
+  vectors: Float32Array;
+}
+
+/** What the index needs from the catalog. */
+export interface VectorSource {
+  dim: number;
+  /** Every vector, in any order. */
+  iterate(): Iterable<VectorSourceChunk>;
+  /** Exact vectors by photo id (ids not found are left out). */
+  fetch(photoIds: readonly number[]): Map<number, Float32Array>;
+  /** How many vectors iterate() will yield, if cheap to know (presizes the index). */
+  count?(): number;
+  /** A fingerprint of the source's content; a cache file is trusted only while it matches. */
+  stamp?(): string | undefined;
+  /** Every photo id with a vector, in any order (cheaper than iterate(); used by reconcile()). */
+  ids?(): Iterable<number>;
+}
+
+export interface VectorIndexOptions {
+  /**
+   * Cache path. The index keeps `<file>` (a snapshot of the codes, written by save()) and `<file>.vectors` (the
+   * full-precision vectors used for re-ranking, written as vectors arrive). Without it nothing touches the disk
+   * and re-ranking fetches vectors from the source.
+   */
+  file?: string;
+  /** The most candidates re-ranked exactly per query (it usually stops earlier). */
+  rerank?: number;
+  /** Size from which the index uses the split layout (tuning and tests; default 250k). */
+  signScanMin?: number;
+  /**
+   * Most helper threads (each ~9 MB of V8 heap): default 1 from 64k vectors and 3 from 250k; 0 keeps every
+   * search on the calling thread.
+   */
+  threads?: number;
+}
+
+export interface SearchOptions {
+  /** Only photos for which this returns true. */
+  filter?: (photoId: number) => boolean;
+  /** Only photos in this set. */
+  allowed?: ReadonlySet<number>;
+  /** Overrides the index's re-rank limit for this query. */
+  rerank?: number;
+  /** Overrides how many 1-bit estimates the scan keeps for the 2-bit refinement (tuning). */
+  wide?: number;
+}
+
+const SEED = 0x5eb0c5;
+/** Vectors the centre is averaged over; a smaller index re-centres as it grows past 2x its sample. */
+const CENTRE_SAMPLE = 16384;
+/**
+ * Wasm memory: query tables, the kernel's sums, the selected (slot, estimate) pairs, then the codes of `capacity`
+ * slots, then their factors (moved up when the capacity grows).
+ */
+const LUT_AT = 0;
+const QUERY_AT = 16384;
+/** Per scanning thread t (0 = caller, 1 = helper): the kernel's sums and the selected pairs. */
+const outAt = (t: number): number => 24576 + t * 32768;
+const pickAt = (t: number): number => 90112 + t * 131072;
+/** Re-rank reads, after the scan (so over the helper's pick area): slots (i32) and scores (f64). */
+const SLOTS_AT = 221184;
+const SCORES_AT = 253952;
+const CODES_AT = 352256;
+const PAGE = 65536;
+/** Blocks (of 16 vectors) per kernel call: 1024 * 32 bytes of sums, up to 16384 selected pairs of 8 bytes. */
+const BATCH_BLOCKS = 1024;
+/**
+ * Two layouts. Below SIGN_SCAN_MIN slots ("joint") a block of 16 vectors holds their sign plane then their low
+ * plane, and one scan over both gives 2-bit estimates. From it ("split") the blocks hold the sign plane only and
+ * the low plane is a separate row-major array: the scan reads half the bytes (it is memory-bandwidth bound), keeps
+ * max(2 * rerank, WIDE_PER_ROOT * sqrt(size)) 1-bit estimates, and their 2-bit estimates come from one 64-byte
+ * row each. An index switches from joint to split in memory when it grows past the threshold.
+ */
+const SIGN_SCAN_MIN = 250_000;
+const WIDE_PER_ROOT = 12;
+const MAX_WIDE = 65536;
+/** The most candidates one query re-ranks. */
+const MAX_RERANK = 8192;
+/**
+ * From this many vectors helper threads join in: one scans half of the blocks (without a filter), and re-rank
+ * reads of PARALLEL_READ_MIN or more are spread over all of them (see search-workers.ts).
+ */
+const PARALLEL_SCAN_MIN = 65_536;
+const PARALLEL_READ_MIN = 48;
+/**
+ * Re-ranking stops at the first candidate whose estimate, corrected by the mean estimate error seen so far, is
+ * more than STOP_SIGMAS standard deviations of that error below the k-th best exact score.
+ */
+const STOP_SIGMAS = 3.5;
+/** Slots are allocated in units of 32 vectors (the kernel takes blocks in pairs). */
+const SLOT_UNIT = 32;
+const MAX_PHOTO_ID = 0x7fffffff;
+
+const SNAPSHOT_MAGIC = 'SBXINDX\0';
+const SNAPSHOT_VERSION = 4;
+
+export type IndexOrigin = 'built' | 'cache';
+
+export class VectorIndex {
+  readonly dim: number;
+  /** How this index came to be: built from the source or loaded from the cache file. */
+  origin: IndexOrigin = 'built';
+
+  private readonly rotation: Rotation;
+  private encoder: TwoBitEncoder;
+  /** Bytes per vector in each bit plane. */
+  private readonly planeBytes: number;
+  /** The layout (see SIGN_SCAN_MIN): split keeps the low plane in `lows`, row-major. */
+  private split = false;
+  private lows = new Uint8Array(0);
+  private readonly wasm: FastScanModule;
+  private mem: Uint8Array;
+  private capacity = 0;
+  /** Slots in use (live or emptied); new vectors go to slot `slots`. */
+  private slots = 0;
+  private live = 0;
+  private ids = new Int32Array(0);
+  /** A view of the wasm memory at factorsAt(capacity). */
+  private factors = new Float32Array(0);
+  private table = new Int32Array(16);
+  private centreSamples: number;
+  private readonly scratch: Float32Array;
+  private workers: SearchWorkers | undefined;
+
+  private constructor(
+    private readonly source: VectorSource,
+    centre: Float32Array,
+    centreSamples: number,
+    private readonly options: VectorIndexOptions,
+    private vectorFile: VectorFile | undefined,
+  ) {
+    this.dim = source.dim;
+    this.rotation = new Rotation(source.dim, SEED);
+    this.encoder = new TwoBitEncoder(this.rotation, centre);
+    this.planeBytes = this.encoder.planeBytes;
+    if (this.planeBytes > 256) throw new Error(`dimension ${source.dim} is too large for the search index (max 2048)`);
+    this.centreSamples = centreSamples;
+    this.wasm = instantiateFastScan(1);
+    this.mem = new Uint8Array(this.wasm.memory.buffer);
+    this.scratch = new Float32Array(source.dim);
+  }
+
+  /** Builds the index from every vector of `source` (synchronous: ~15 s per million from the catalog). */
+  static build(source: VectorSource, options: VectorIndexOptions = {}): VectorIndex {
+    checkDim(source.dim);
+    const stamp = source.stamp?.();
+    const expected = source.count?.() ?? 0;
+    if (options.file) mkdirSync(path.dirname(options.file), { recursive: true });
+    const tmp = options.file ? `${options.file}.vectors.tmp` : undefined;
+    const file = tmp ? VectorFile.create(tmp, source.dim) : undefined;
+    try {
+      let index: VectorIndex | undefined;
+      const held: VectorSourceChunk[] = [];
+      let heldCount = 0;
+      const start = (): VectorIndex => {
+        const created = new VectorIndex(source, meanOf(held, source.dim), heldCount, options, file);
+        created.reserve(Math.max(expected, heldCount));
+        created.maybeSplit(Math.max(expected, heldCount));
+        for (const chunk of held.splice(0)) created.addChunk(chunk);
+        return created;
+      };
+      for (const chunk of source.iterate()) {
+        if (chunk.vectors.length !== chunk.photoIds.length * source.dim) {
+          throw new Error(`source chunk has ${chunk.vectors.length} floats for ${chunk.photoIds.length} vectors of dimension ${source.dim}`);
+        }
+        if (index) {
+          index.addChunk(chunk);
+        } else {
+          held.push(chunk);
+          heldCount += chunk.photoIds.length;
+          if (heldCount >= CENTRE_SAMPLE) index = start();
+        }
+      }
+      index ??= start();
+      if (options.file && file) {
+        file.rename(`${options.file}.vectors`);
+        index.save(stamp);
+      }
+      return index;
+    } catch (error) {
+      file?.close();
+      if (tmp) rmSync(tmp, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Loads the cache file when it matches the source (same stamp, dimension and vector file), else builds and
+   * writes it. Without options.file this is build().
+   */
+  static open(source: VectorSource, options: VectorIndexOptions = {}): VectorIndex {
+    if (options.file) {
+      const loaded = VectorIndex.load(source, { ...options, file: options.file });
+      if (loaded) return loaded;
+    }
+    return VectorIndex.build(source, options);
+  }
+
+  /** The cached index if it is valid for `source` now, else undefined. */
+  static load(source: VectorSource, options: VectorIndexOptions & { file: string }): VectorIndex | undefined {
+    checkDim(source.dim);
+    if (!existsSync(options.file)) return undefined;
+    const stamp = source.stamp?.();
+    if (stamp === undefined) return undefined;
+    const fd = openSync(options.file, 'r');
+    let vectorFile: VectorFile | undefined;
+    try {
+      const fixed = Buffer.alloc(48);
+      if (readSync(fd, fixed, 0, 48, 0) !== 48 || fixed.toString('latin1', 0, 8) !== SNAPSHOT_MAGIC) return undefined;
+      if (fixed.readUInt32LE(8) !== SNAPSHOT_VERSION || fixed.readUInt32LE(12) !== source.dim || fixed.readUInt32LE(16) !== SEED) return undefined;
+      const slots = fixed.readUInt32LE(20);
+      const live = fixed.readUInt32LE(24);
+      const centreSamples = fixed.readUInt32LE(28);
+      const buildId = fixed.toString('hex', 32, 40);
+      const stampBytes = fixed.readUInt32LE(40);
+      const split = fixed.readUInt32LE(44) === 1;
+      const headerBytes = align8(48 + stampBytes);
+      const header = Buffer.alloc(headerBytes + source.dim * 4);
+      if (readSync(fd, header, 0, header.length, 0) !== header.length) return undefined;
+      if (header.toString('utf8', 48, 48 + stampBytes) !== stamp) return undefined;
+      vectorFile = VectorFile.open(`${options.file}.vectors`, source.dim);
+      if (!vectorFile || vectorFile.buildId !== buildId || vectorFile.records() < slots) return undefined;
+      const centre = new Float32Array(source.dim);
+      new Uint8Array(centre.buffer).set(header.subarray(headerBytes, headerBytes + source.dim * 4));
+
+      const index = new VectorIndex(source, centre, centreSamples, options, vectorFile);
+      index.split = split;
+      index.reserve(slots);
+      let at = header.length;
+      const readInto = (target: Uint8Array): boolean => {
+        let done = 0;
+        while (done < target.length) {
+          const got = readSync(fd, target, done, target.length - done, at + done);
+          if (got <= 0) return false;
+          done += got;
+        }
+        at += target.length;
+        return true;
+      };
+      const blocks = roundUp(slots, SLOT_UNIT) / 16;
+      const ok =
+        readInto(new Uint8Array(index.ids.buffer, 0, slots * 4)) &&
+        readInto(new Uint8Array(index.factors.buffer, index.factors.byteOffset, slots * 4)) &&
+        readInto(index.mem.subarray(CODES_AT, CODES_AT + blocks * index.blockBytes)) &&
+        (!split || readInto(index.lows.subarray(0, slots * index.planeBytes)));
+      if (!ok) return undefined;
+      index.slots = slots;
+      let counted = 0;
+      for (let s = 0; s < slots; s++) {
+        const id = index.ids[s]!;
+        if (id < 0) {
+          index.factors[s] = NaN;
+          continue;
+        }
+        index.tableInsert(id, s);
+        counted++;
+      }
+      if (counted !== live) return undefined;
+      index.live = live;
+      index.maybeSplit(slots);
+      index.origin = 'cache';
+      vectorFile = undefined; // owned by the index now
+      return index;
+    } finally {
+      closeSync(fd);
+      vectorFile?.close();
+    }
+  }
+
+  /** Live vectors. */
+  get size(): number {
+    return this.live;
+  }
+
+  /**
+   * Resident bytes of the search structures (wasm memory with codes and factors, ids, hash table, low plane).
+   * Helper threads add ~9 MB each of V8 heap on top (see VectorIndexOptions.threads); not counted here.
+   */
+  memoryBytes(): number {
+    return (
+      this.wasm.memory.buffer.byteLength +
+      this.ids.byteLength +
+      this.lows.byteLength +
+      (this.workers?.bufferBytes ?? 0) +
+      this.table.byteLength +
+      this.encoder.centre.byteLength +
+      this.rotation.padded * 4 * 3
+    );
+  }
+
+  /** Whether the index holds a vector for `photoId`. */
+  has(photoId: number): boolean {
+    return Number.isInteger(photoId) && photoId >= 0 && photoId <= MAX_PHOTO_ID && this.tableFind(photoId) >= 0;
+  }
+
+  /** The best `k` photos for `query` by cosine similarity, best first. */
+  search(query: Float32Array, k: number, options: SearchOptions = {}): SearchHit[] {
+    if (query.length !== this.dim) throw new Error(`query has ${query.length} dimensions; the index has ${this.dim}`);
+    if (!Number.isInteger(k) || k < 0) throw new Error('k must be a non-negative integer');
+    const q = unit(query);
+    if (k === 0 || this.live === 0) return [];
+    const rerank = Math.min(MAX_RERANK, Math.max(k, options.rerank ?? this.options.rerank ?? defaultRerank(this.live, k)));
+    const { allowed, filter } = options;
+    const accept =
+      allowed && filter ? (id: number) => allowed.has(id) && filter(id) : allowed ? (id: number) => allowed.has(id) : filter;
+
+    // A small allowed set (a folder, a date range) is cheaper to estimate directly than to scan for.
+    if (allowed && allowed.size <= Math.max(rerank, this.slots / 64)) {
+      const slots: number[] = [];
+      for (const id of allowed) {
+        const slot = Number.isInteger(id) && id >= 0 && id <= MAX_PHOTO_ID ? this.tableFind(id) : -1;
+        if (slot >= 0 && (!filter || filter(id))) slots.push(slot);
+      }
+      return this.exact(q, this.estimate(q, slots, rerank), k);
+    }
+    return this.exact(q, this.candidates(q, rerank, accept, options.wide), k);
+  }
+
+  /** Adds or replaces the vector of `photoId` (normalised to unit length, as the catalog stores it). */
+  add(photoId: number, vector: Float32Array): void {
+    checkPhotoId(photoId);
+    if (vector.length !== this.dim) throw new Error(`vector has ${vector.length} dimensions; the index has ${this.dim}`);
+    this.addChunk({ photoIds: [photoId], vectors: vector });
+    if (this.centreSamples < CENTRE_SAMPLE && this.live >= 2 * Math.max(this.centreSamples, 512)) this.recentre();
+  }
+
+  /** Removes the vector of `photoId`; false if the index had none. */
+  remove(photoId: number): boolean {
+    if (!Number.isInteger(photoId) || photoId < 0 || photoId > MAX_PHOTO_ID) return false;
+    const slot = this.tableFind(photoId);
+    if (slot < 0) return false;
+    this.tableDelete(photoId);
+    this.ids[slot] = -1;
+    this.factors[slot] = NaN;
+    this.live--;
+    return true;
+  }
+
+  /**
+   * Brings the index back in line with the source after changes it was not told about - photos deleted by a
+   * folder removal's cascade, vectors written by another process: removes ids the source no longer has and adds
+   * the ones it lacks (their vectors fetched by id). A vector replaced behind its back is not detected (same id):
+   * pass replacements to add(). About 0.1 s per million photos plus the fetches.
+   */
+  reconcile(): { added: number; removed: number } {
+    const listed = this.source.ids ? Array.from(this.source.ids()) : this.allSourceIds();
+    const present = Int32Array.from(listed).sort();
+    let removed = 0;
+    for (let s = 0; s < this.slots; s++) {
+      const id = this.ids[s]!;
+      if (id >= 0 && !sortedHas(present, id)) removed += this.remove(id) ? 1 : 0;
+    }
+    const missing = listed.filter((id) => !this.has(id));
+    let added = 0;
+    for (let i = 0; i < missing.length; i += 1024) {
+      const vectors = this.source.fetch(missing.slice(i, i + 1024));
+      for (const [id, vector] of vectors) {
+        this.add(id, vector);
+        added++;
+      }
+    }
+    return { added, removed };
+  }
+
+  private allSourceIds(): number[] {
+    const ids: number[] = [];
+    for (const chunk of this.source.iterate()) for (const id of chunk.photoIds) ids.push(Number(id));
+    return ids;
+  }
+
+  /**
+   * Writes the codes snapshot to the cache file (atomically: temp file + rename), stamped with the source's
+   * current stamp. Call it when the index reflects the catalog (every change since the last save was passed to
+   * add/remove); a later open() trusts the file only while the catalog's stamp still matches.
+   */
+  save(stamp: string | undefined = this.source.stamp?.()): void {
+    const file = this.options.file;
+    if (!file || !this.vectorFile) throw new Error('this index has no cache file');
+    const stampText = Buffer.from(stamp ?? '', 'utf8');
+    const headerBytes = align8(48 + stampText.length);
+    const header = Buffer.alloc(headerBytes);
+    header.write(SNAPSHOT_MAGIC, 0, 'latin1');
+    header.writeUInt32LE(SNAPSHOT_VERSION, 8);
+    header.writeUInt32LE(this.dim, 12);
+    header.writeUInt32LE(SEED, 16);
+    header.writeUInt32LE(this.slots, 20);
+    header.writeUInt32LE(this.live, 24);
+    header.writeUInt32LE(Math.min(this.centreSamples, 0xffffffff), 28);
+    header.write(this.vectorFile.buildId, 32, 'hex');
+    header.writeUInt32LE(stampText.length, 40);
+    header.writeUInt32LE(this.split ? 1 : 0, 44);
+    stampText.copy(header, 48);
+    const blocks = roundUp(this.slots, SLOT_UNIT) / 16;
+    const parts = [
+      header,
+      new Uint8Array(this.encoder.centre.buffer, this.encoder.centre.byteOffset, this.dim * 4),
+      new Uint8Array(this.ids.buffer, 0, this.slots * 4),
+      new Uint8Array(this.factors.buffer, this.factors.byteOffset, this.slots * 4),
+      this.mem.subarray(CODES_AT, CODES_AT + blocks * this.blockBytes),
+      this.lows.subarray(0, this.split ? this.slots * this.planeBytes : 0),
+    ];
+    const tmp = `${file}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      let at = 0;
+      for (const part of parts) {
+        let done = 0;
+        while (done < part.length) done += writeSync(fd, part, done, part.length - done, at + done);
+        at += part.length;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  }
+
+  /** Closes the vector file. The index must not be used afterwards. */
+  close(): void {
+    this.workers?.close();
+    this.workers = undefined;
+    this.vectorFile?.close();
+    this.vectorFile = undefined;
+  }
+
+  // ---- candidates ------------------------------------------------------------------------------------------------
+
+  /** The `count` best 2-bit estimates among accepted photos (see SIGN_SCAN_MIN for the two layouts). */
+  private candidates(q: Float32Array, count: number, accept: ((id: number) => boolean) | undefined, wide?: number): Candidates {
+    const tables = queryTables(this.rotation, q, maxEntry);
+    const factorsAt = this.factorsAt(this.capacity);
+    const usedBlocks = roundUp(this.slots, SLOT_UNIT) / 16;
+    const { ids } = this;
+    const scan = this.split ? tables.sign : tables.full;
+    const best = this.split
+      ? new Survivors(Math.min(this.slots, MAX_WIDE, wide ?? Math.max(2 * count, Math.ceil(WIDE_PER_ROOT * Math.sqrt(this.slots)))))
+      : new TopK(count);
+    this.mem.set(scan.lut, LUT_AT);
+    const picks = new Int32Array(this.wasm.memory.buffer, pickAt(0), BATCH_BLOCKS * 32);
+    const estimates = new Float32Array(this.wasm.memory.buffer, pickAt(0), BATCH_BLOCKS * 32);
+    const scanned = this.split ? this.planeBytes : 2 * this.planeBytes;
+    // A helper scans the second half (not with a filter: the predicate lives on this thread).
+    const helper = accept ? undefined : this.helpers();
+    const mine = helper ? roundUp(usedBlocks / 2, 2) : usedBlocks;
+    if (helper) {
+      helper.startScan({
+        codesAt: CODES_AT,
+        firstBlock: mine,
+        blocks: usedBlocks - mine,
+        lutAt: LUT_AT,
+        outAt: outAt(1),
+        pickAt: pickAt(1),
+        factorsAt,
+        scanned,
+        blockBytes: this.blockBytes,
+        scale: scan.scale,
+        bias: scan.bias,
+        keep: best instanceof Survivors ? best.keep : count,
+        batch: BATCH_BLOCKS,
+      });
+    }
+    for (let b0 = 0; b0 < mine; b0 += BATCH_BLOCKS) {
+      const blocks = Math.min(BATCH_BLOCKS, mine - b0);
+      this.wasm.scan(CODES_AT + b0 * this.blockBytes, blocks, LUT_AT, outAt(0), scanned, this.blockBytes);
+      // Only estimates above the current threshold come back (Math.fround: the kernel compares in float32).
+      const picked = this.wasm.select(outAt(0), factorsAt, blocks * 16, b0 * 16, scan.scale, scan.bias, Math.fround(best.threshold), pickAt(0));
+      for (let i = 0; i < picked; i++) {
+        const slot = picks[2 * i]!;
+        const estimate = estimates[2 * i + 1]!;
+        if (estimate <= best.threshold || (accept && !accept(ids[slot]!))) continue;
+        best.add(estimate, slot);
+      }
+    }
+    if (helper) {
+      const theirs = helper.scanResults(helper.wait(0));
+      for (let i = 0; i < theirs.slots.length / 2; i++) {
+        const estimate = theirs.estimates[2 * i + 1]!;
+        if (estimate > best.threshold) best.add(estimate, theirs.slots[2 * i]!);
+      }
+    }
+    if (best instanceof TopK) return best.sorted();
+    const kept = best.finish();
+    return this.refine(best.items, best.values, kept, tables, count);
+  }
+
+  /** The `count` best 2-bit estimates among `slots`, scanning only their pairs of blocks. */
+  private estimate(q: Float32Array, slots: number[], count: number): Candidates {
+    const tables = queryTables(this.rotation, q, maxEntry);
+    const scan = this.split ? tables.sign : tables.full;
+    this.mem.set(scan.lut, LUT_AT);
+    const sorted = Int32Array.from(slots).sort();
+    const sums = new Uint16Array(this.wasm.memory.buffer, outAt(0), 32);
+    const scanned = this.split ? this.planeBytes : 2 * this.planeBytes;
+    const estimates = new Float32Array(sorted.length);
+    let pair = -1;
+    sorted.forEach((slot, i) => {
+      if (slot >> 5 !== pair) {
+        pair = slot >> 5;
+        this.wasm.scan(CODES_AT + pair * 2 * this.blockBytes, 2, LUT_AT, outAt(0), scanned, this.blockBytes);
+      }
+      estimates[i] = this.factors[slot]! * (scan.scale * sums[laneOf(slot)]! + scan.bias);
+    });
+    if (this.split) return this.refine(sorted, estimates, sorted.length, tables, count);
+    const top = new TopK(count);
+    sorted.forEach((slot, i) => {
+      if (estimates[i]! > top.threshold) top.add(estimates[i]!, slot);
+    });
+    return top.sorted();
+  }
+
+  /**
+   * The `count` best 2-bit estimates of slots[0..n) given their 1-bit estimates (split layout):
+   * factor * (2<s,q> + 2<l,q> - sum q), where factor * <s,q> is the 1-bit estimate and <l,q> comes from the
+   * slot's row of the low plane.
+   */
+  private refine(slots: Int32Array, signEstimates: Float32Array, n: number, tables: QueryTables, count: number): Candidates {
+    const { lowTables, total } = tables;
+    const { planeBytes } = this;
+    // First gather the rows and factors (independent loads, so the CPU overlaps their cache misses), then compute.
+    const words = planeBytes / 4;
+    const lowWords = new Int32Array(this.lows.buffer, this.lows.byteOffset, this.lows.length / 4);
+    const rows = new Int32Array(n * words);
+    const factors = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i]!;
+      factors[i] = this.factors[slot]!;
+      for (let w = 0, from = slot * words, to = i * words; w < words; w++) rows[to + w] = lowWords[from + w]!;
+    }
+    const bytes = new Uint8Array(rows.buffer);
+    const top = new TopK(count);
+    for (let i = 0; i < n; i++) {
+      let low = 0;
+      for (let p = 0, at = i * planeBytes, table = 0; p < planeBytes; p++, table += 256) low += lowTables[table + bytes[at + p]!]!;
+      const factor = factors[i]!;
+      const refined = factor > 0 ? 2 * signEstimates[i]! + factor * (2 * low - total) : 0;
+      if (refined > top.threshold) top.add(refined, slots[i]!);
+    }
+    return top.sorted();
+  }
+
+  /** The helper threads for this size (undefined: none), started on first use. */
+  private helpers(): SearchWorkers | undefined {
+    const wanted = this.slots < PARALLEL_SCAN_MIN ? 0 : Math.min(this.options.threads ?? 3, this.split ? 3 : 1);
+    const scanPairs = this.split ? MAX_WIDE : MAX_RERANK;
+    if (this.workers && (this.workers.size !== wanted || this.workers.scanPairs !== scanPairs)) {
+      this.workers.close();
+      this.workers = undefined;
+    }
+    if (wanted > 0) this.workers ??= new SearchWorkers(this.wasm.memory, wanted, this.vectorFile?.path, this.dim, scanPairs);
+    return this.workers;
+  }
+
+  /**
+   * Exact cosines for the candidates, best estimates first, in two rounds: the first 2k (at least 200), then - from
+   * the error between estimates and exact scores seen in round one - only those that could still beat the k-th
+   * best (see STOP_SIGMAS).
+   */
+  private exact(q: Float32Array, candidates: Candidates, k: number): SearchHit[] {
+    const { slots, estimates } = candidates;
+    const first = Math.min(slots.length, Math.max(2 * k, 200));
+    const scores = new Float64Array(slots.length).fill(NaN);
+    this.score(q, slots, 0, first, scores);
+    let end = first;
+    if (first < slots.length) {
+      let sum = 0;
+      let sum2 = 0;
+      let seen = 0;
+      const best: number[] = [];
+      for (let i = 0; i < first; i++) {
+        if (Number.isNaN(scores[i]!)) continue;
+        const error = scores[i]! - estimates[i]!;
+        sum += error;
+        sum2 += error * error;
+        seen++;
+        best.push(scores[i]!);
+      }
+      best.sort((a, b) => b - a);
+      const kth = best.length >= k ? best[k - 1]! : -Infinity;
+      const mean = seen > 0 ? sum / seen : 0;
+      const spread = seen > 1 ? Math.sqrt(Math.max(0, sum2 / seen - mean * mean)) : Infinity;
+      while (end < slots.length && estimates[end]! + mean + STOP_SIGMAS * spread >= kth) end++;
+      this.score(q, slots, first, end, scores);
+    }
+    const hits: SearchHit[] = [];
+    for (let i = 0; i < end; i++) if (!Number.isNaN(scores[i]!)) hits.push({ photoId: this.ids[slots[i]!]!, score: scores[i]! });
+    hits.sort((a, b) => b.score - a.score || a.photoId - b.photoId);
+    return hits.slice(0, k);
+  }
+
+  /** scores[i] = cosine(q, vector of slots[i]) for i in [from, to); NaN where the source no longer has it. */
+  private score(q: Float32Array, slots: number[], from: number, to: number, scores: Float64Array): void {
+    if (to <= from) return;
+    if (!this.vectorFile) {
+      const ids = slots.slice(from, to).map((s) => this.ids[s]!);
+      const vectors = this.source.fetch(ids);
+      ids.forEach((id, i) => {
+        const v = vectors.get(id);
+        if (v) scores[from + i] = dot(q, v) / norm(v);
+      });
+      return;
+    }
+    // Ascending file offsets; the list is split into contiguous runs, one per thread.
+    const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => slots[a]! - slots[b]!);
+    const count = order.length;
+    const helpers = count >= PARALLEL_READ_MIN ? this.helpers() : undefined;
+    const parts = 1 + (helpers?.size ?? 0);
+    const share = Math.ceil(count / parts);
+    if (helpers) {
+      new Int32Array(this.wasm.memory.buffer, SLOTS_AT, count).set(order.map((i) => slots[i]!));
+      new Float32Array(this.wasm.memory.buffer, QUERY_AT, this.dim).set(q);
+      for (let h = 0; h < helpers.size; h++) {
+        const start = (h + 1) * share;
+        helpers.startRead(h, { slotsAt: SLOTS_AT, first: Math.min(start, count), count: Math.max(0, Math.min(share, count - start)), queryAt: QUERY_AT, scoresAt: SCORES_AT });
+      }
+    }
+    const v = this.scratch;
+    for (let j = 0; j < Math.min(share, count); j++) {
+      this.vectorFile.read(slots[order[j]!]!, v);
+      scores[order[j]!] = dot(q, v);
+    }
+    if (helpers) {
+      for (let h = 0; h < helpers.size; h++) helpers.wait(h);
+      const fromHelpers = new Float64Array(this.wasm.memory.buffer, SCORES_AT, count);
+      for (let j = share; j < count; j++) scores[order[j]!] = fromHelpers[j]!;
+    }
+  }
+
+  // ---- storage ---------------------------------------------------------------------------------------------------
+
+  private addChunk(chunk: VectorSourceChunk): void {
+    const { dim } = this;
+    const count = chunk.photoIds.length;
+    const units = new Float32Array(count * dim);
+    const slots = new Int32Array(count);
+    this.reserve(this.slots + count);
+    this.maybeSplit(this.slots + count);
+    for (let i = 0; i < count; i++) {
+      const id = Number(chunk.photoIds[i]);
+      checkPhotoId(id);
+      unitInto(chunk.vectors, i * dim, dim, units, i * dim);
+      let slot = this.tableFind(id);
+      if (slot < 0) {
+        slot = this.slots++;
+        this.tableInsert(id, slot);
+        this.live++;
+      }
+      slots[i] = slot;
+      this.ids[slot] = id;
+      this.factors[slot] = this.encodeAt(units, i * dim, slot);
+    }
+    if (this.vectorFile) {
+      // Consecutive slots go to the file in one write.
+      let run = 0;
+      for (let i = 1; i <= count; i++) {
+        if (i < count && slots[i] === slots[i - 1]! + 1) continue;
+        this.vectorFile.write(slots[run]!, units.subarray(run * dim, i * dim));
+        run = i;
+      }
+    }
+  }
+
+  private encodeAt(vectors: Float32Array, offset: number, slot: number): number {
+    const at = CODES_AT + (slot >> 4) * this.blockBytes + (slot & 15);
+    return this.split
+      ? this.encoder.encode(vectors, offset, this.mem, at, 16, this.lows, slot * this.planeBytes, 1)
+      : this.encoder.encode(vectors, offset, this.mem, at, 16, this.mem, at + 16 * this.planeBytes, 16);
+  }
+
+  /** Bytes of a block of 16 vectors in the wasm memory. */
+  private get blockBytes(): number {
+    return (this.split ? 16 : 32) * this.planeBytes;
+  }
+
+  private factorsAt(capacity: number): number {
+    return CODES_AT + (capacity / 16) * this.blockBytes;
+  }
+
+  /** Grows every per-slot structure to hold `slots` slots. */
+  private reserve(slots: number): void {
+    if (slots <= this.capacity) return;
+    const old = this.capacity;
+    const capacity = roundUp(Math.max(slots, old > 0 ? Math.ceil(old * 1.125) : 0), SLOT_UNIT);
+    const needPages = Math.ceil((this.factorsAt(capacity) + capacity * 4) / PAGE);
+    const havePages = this.wasm.memory.buffer.byteLength / PAGE;
+    if (needPages > havePages) this.wasm.memory.grow(needPages - havePages);
+    this.mem = new Uint8Array(this.wasm.memory.buffer);
+    // The factors move up past the larger code area (copyWithin handles the overlap).
+    this.mem.copyWithin(this.factorsAt(capacity), this.factorsAt(old), this.factorsAt(old) + old * 4);
+    this.factors = new Float32Array(this.wasm.memory.buffer, this.factorsAt(capacity), capacity);
+    this.factors.fill(NaN, old);
+    const ids = new Int32Array(capacity).fill(-1);
+    ids.set(this.ids);
+    this.ids = ids;
+    if (this.split) {
+      const lows = new Uint8Array(capacity * this.planeBytes);
+      lows.set(this.lows);
+      this.lows = lows;
+    }
+    this.capacity = capacity;
+    // Hash table at most ~77% full (capacity * 1.3 entries of 4 bytes: ~5 bytes per photo).
+    const size = Math.max(16, Math.ceil(capacity * 1.3));
+    if (size > this.table.length) {
+      this.table = new Int32Array(size);
+      for (let s = 0; s < this.slots; s++) if (this.ids[s]! >= 0) this.tableInsert(this.ids[s]!, s);
+    }
+  }
+
+  /**
+   * Switches to the split layout once `slots` reaches the threshold (see SIGN_SCAN_MIN): the low planes move out
+   * of the blocks into a row-major array, the sign planes close up, and the factors move down after them.
+   */
+  private maybeSplit(slots: number): void {
+    if (this.split || slots < (this.options.signScanMin ?? SIGN_SCAN_MIN)) return;
+    const { planeBytes, capacity } = this;
+    const joint = 32 * planeBytes;
+    const lows = new Uint8Array(capacity * planeBytes);
+    for (let s = 0; s < this.slots; s++) {
+      const at = CODES_AT + (s >> 4) * joint + planeBytes * 16 + (s & 15);
+      for (let p = 0; p < planeBytes; p++) lows[s * planeBytes + p] = this.mem[at + p * 16]!;
+    }
+    const oldFactorsAt = this.factorsAt(capacity);
+    this.split = true;
+    for (let b = 0; b < capacity / 16; b++) {
+      this.mem.copyWithin(CODES_AT + b * 16 * planeBytes, CODES_AT + b * joint, CODES_AT + b * joint + 16 * planeBytes);
+    }
+    this.mem.copyWithin(this.factorsAt(capacity), oldFactorsAt, oldFactorsAt + capacity * 4);
+    this.factors = new Float32Array(this.wasm.memory.buffer, this.factorsAt(capacity), capacity);
+    this.lows = lows;
+  }
+
+  /** Re-centres on the vectors held now (a library that grew from a handful of photos). */
+  private recentre(): void {
+    if (!this.vectorFile) {
+      this.centreSamples = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const { dim } = this;
+    const v = this.scratch;
+    const centre = new Float64Array(dim);
+    for (let s = 0; s < this.slots; s++) {
+      if (this.ids[s]! < 0) continue;
+      this.vectorFile.read(s, v);
+      for (let i = 0; i < dim; i++) centre[i]! += v[i]!;
+    }
+    this.encoder = new TwoBitEncoder(this.rotation, Float32Array.from(centre, (x) => x / this.live));
+    for (let s = 0; s < this.slots; s++) {
+      if (this.ids[s]! < 0) continue;
+      this.vectorFile.read(s, v);
+      this.factors[s] = this.encodeAt(v, 0, s);
+    }
+    this.centreSamples = this.live;
+  }
+
+  // ---- id -> slot: open addressing with linear probing, entries are slot + 1 (0 = empty) ----------------------
+
+  /** Fibonacci hashing scaled to the table size (any size, not only powers of two). */
+  private home(id: number): number {
+    return Math.floor(((Math.imul(id, 0x9e3779b1) >>> 0) * this.table.length) / 4294967296);
+  }
+
+  private tableFind(id: number): number {
+    const { table } = this;
+    for (let i = this.home(id); ; i = i + 1 === table.length ? 0 : i + 1) {
+      const entry = table[i]!;
+      if (entry === 0) return -1;
+      if (this.ids[entry - 1] === id) return entry - 1;
+    }
+  }
+
+  private tableInsert(id: number, slot: number): void {
+    const { table } = this;
+    let i = this.home(id);
+    while (table[i] !== 0) i = i + 1 === table.length ? 0 : i + 1;
+    table[i] = slot + 1;
+  }
+
+  /** Deletes by shifting later entries of the probe run back (no tombstones). */
+  private tableDelete(id: number): void {
+    const { table } = this;
+    const next = (i: number): number => (i + 1 === table.length ? 0 : i + 1);
+    let i = this.home(id);
+    while (table[i] !== 0 && this.ids[table[i]! - 1] !== id) i = next(i);
+    if (table[i] === 0) return;
+    let hole = i;
+    for (let j = next(hole); table[j] !== 0; j = next(j)) {
+      const want = this.home(this.ids[table[j]! - 1]!);
+      // Move j into the hole unless its home lies cyclically in (hole, j].
+      const stays = hole <= j ? hole < want && want <= j : hole < want || want <= j;
+      if (!stays) {
+        table[hole] = table[j]!;
+        hole = j;
+      }
+    }
+    table[hole] = 0;
+  }
+}
+
+/**
+ * At least the `keep` largest values added (often a few more), without a heap: values go to a buffer of 4x that
+ * size; when it fills, the keep-th largest becomes the threshold and everything below it is dropped.
+ */
+class Survivors {
+  readonly values: Float32Array;
+  readonly items: Int32Array;
+  /** Values at or below this can no longer make it. */
+  threshold = -Infinity;
+  private size = 0;
+
+  constructor(readonly keep: number) {
+    this.values = new Float32Array(2 * keep);
+    this.items = new Int32Array(2 * keep);
+  }
+
+  add(value: number, item: number): void {
+    if (value <= this.threshold) return;
+    if (this.size === this.values.length) this.shrink();
+    this.values[this.size] = value;
+    this.items[this.size++] = item;
+  }
+
+  /** Compacts to the survivors; returns how many (values/items[0..n)). */
+  finish(): number {
+    if (this.size > this.keep) this.shrink();
+    return this.size;
+  }
+
+  private shrink(): void {
+    this.threshold = kthLargest(this.values.slice(0, this.size), this.keep);
+    let n = 0;
+    // Ties at the threshold are dropped, so the buffer always frees room.
+    for (let i = 0; i < this.size; i++) {
+      if (this.values[i]! > this.threshold) {
+        this.values[n] = this.values[i]!;
+        this.items[n++] = this.items[i]!;
+      }
+    }
+    this.size = n;
+  }
+}
+
+/** The k-th largest value (Hoare's quickselect; reorders `values`). */
+function kthLargest(values: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const want = values.length - k; // index in ascending order
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return values[want]!;
+  }
+  return values[want]!;
+}
+
+/** A bounded min-heap: the `capacity` largest estimates seen. */
+class TopK {
+  private readonly values: Float64Array;
+  private readonly items: Int32Array;
+  private size = 0;
+
+  constructor(private readonly capacity: number) {
+    this.values = new Float64Array(capacity);
+    this.items = new Int32Array(capacity);
+  }
+
+  /** The smallest kept value, or -Infinity while there is room: smaller values are not kept. */
+  get threshold(): number {
+    return this.size < this.capacity ? -Infinity : this.values[0]!;
+  }
+
+  add(value: number, item: number): void {
+    const { values, items } = this;
+    let i: number;
+    if (this.size < this.capacity) {
+      // Sift up from the end.
+      i = this.size++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (values[parent]! <= value) break;
+        values[i] = values[parent]!;
+        items[i] = items[parent]!;
+        i = parent;
+      }
+    } else {
+      // Replace the root and sift down.
+      i = 0;
+      const n = this.size;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= n) break;
+        if (child + 1 < n && values[child + 1]! < values[child]!) child++;
+        if (values[child]! >= value) break;
+        values[i] = values[child]!;
+        items[i] = items[child]!;
+        i = child;
+      }
+    }
+    values[i] = value;
+    items[i] = item;
+  }
+
+  /** The kept items, best first (empties the heap). */
+  sorted(): Candidates {
+    const slots = new Array<number>(this.size);
+    const estimates = new Array<number>(this.size);
+    const { values, items } = this;
+    // Pop the minimum into the last free place, then sift the former last entry down from the root.
+    for (let n = this.size; n > 0; n--) {
+      slots[n - 1] = items[0]!;
+      estimates[n - 1] = values[0]!;
+      const value = values[n - 1]!;
+      const item = items[n - 1]!;
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= n - 1) break;
+        if (child + 1 < n - 1 && values[child + 1]! < values[child]!) child++;
+        if (values[child]! >= value) break;
+        values[i] = values[child]!;
+        items[i] = items[child]!;
+        i = child;
+      }
+      values[i] = value;
+      items[i] = item;
+    }
+    this.size = 0;
+    return { slots, estimates };
+  }
+}
+
+/** Candidate slots with their estimates (without the query's constant <centre, q>), best first. */
+interface Candidates {
+  slots: number[];
+  estimates: number[];
+}
+
+/** The most candidates a query may re-rank (it usually stops well before: see STOP_SIGMAS). */
+function defaultRerank(size: number, k: number): number {
+  return Math.min(size, Math.max(16 * k, Math.min(2048, Math.ceil(3 * Math.sqrt(size)))));
+}
+
+function sortedHas(sorted: Int32Array, value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return true;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** Where a slot's sum lands in the kernel's output for its pair of blocks (even vectors first, see the kernel). */
+function laneOf(slot: number): number {
+  const v = slot & 15;
+  return ((slot >> 4) & 1) * 16 + (v & 1 ? 8 + (v >> 1) : v >> 1);
+}
+
+/** The largest table entry for a kernel pass over `bytesPerVector` bytes (see fastscan-wasm.ts). */
+function maxEntry(bytesPerVector: number): number {
+  return Math.min(127, Math.floor(65535 / (2 * bytesPerVector)));
+}
+
+function checkDim(dim: number): void {
+  if (!Number.isInteger(dim) || dim <= 0) throw new Error(`invalid vector dimension ${dim}`);
+}
+
+function checkPhotoId(id: number): void {
+  if (!Number.isInteger(id) || id < 0 || id > MAX_PHOTO_ID) throw new Error(`photo id ${id} is out of range for the search index`);
+}
+
+function meanOf(chunks: readonly VectorSourceChunk[], dim: number): Float32Array {
+  const sum = new Float64Array(dim);
+  const v = new Float32Array(dim);
+  let count = 0;
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.photoIds.length; i++) {
+      unitInto(chunk.vectors, i * dim, dim, v, 0);
+      for (let j = 0; j < dim; j++) sum[j]! += v[j]!;
+      count++;
+    }
+  }
+  return Float32Array.from(sum, (x) => (count > 0 ? x / count : 0));
+}
+
+function unitInto(from: Float32Array, offset: number, dim: number, to: Float32Array, at: number): void {
+  let sum = 0;
+  for (let i = 0; i < dim; i++) sum += from[offset + i]! * from[offset + i]!;
+  const length = Math.sqrt(sum);
+  if (!Number.isFinite(length) || length === 0) throw new Error('vector must be finite and non-zero');
+  for (let i = 0; i < dim; i++) to[at + i] = from[offset + i]! / length;
+}
+
+function unit(v: Float32Array): Float32Array {
+  const out = new Float32Array(v.length);
+  unitInto(v, 0, v.length, out, 0);
+  return out;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}
+
+function norm(v: Float32Array): number {
+  return Math.sqrt(dot(v, v));
+}
+
+function roundUp(n: number, unitSize: number): number {
+  return Math.ceil(n / unitSize) * unitSize;
+}
+
+function align8(n: number): number {
+  return roundUp(n, 8);
+}
