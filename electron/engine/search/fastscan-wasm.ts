@@ -48,6 +48,7 @@ export type SelectKernel = (
   bias: number,
   threshold: number,
   dest: number,
+  allowed: number,
 ) => number;
 
 export interface FastScanModule {
@@ -80,6 +81,8 @@ const op = {
   i32And: 0x71,
   i32Shl: 0x74,
   i32ShrU: 0x76,
+  i32Or: 0x72,
+  i32Load8U: 0x2d,
   f32Load: 0x2a,
   i32Load16U: 0x2f,
   i32Store: 0x36,
@@ -211,13 +214,14 @@ function scanBody(): number[] {
 }
 
 /**
- * `select(out, factors, lanes, firstSlot, scale, bias, threshold, dest) -> count`: turns the kernel's sums for
- * `lanes` vectors (slots firstSlot..) into estimates factor * (scale * sum + bias) and writes (slot i32, estimate
- * f32) pairs for those above `threshold` to dest. A NaN factor (an empty slot) never passes.
+ * `select(out, factors, lanes, firstSlot, scale, bias, threshold, dest, allowed) -> count`: turns the kernel's
+ * sums for `lanes` vectors (slots firstSlot..) into estimates factor * (scale * sum + bias) and writes (slot i32,
+ * estimate f32) pairs for those above `threshold` to dest. A NaN factor (an empty slot) never passes; with
+ * `allowed` != 0, only slots whose bit is set in the bitmap there pass.
  */
 function selectBody(): number[] {
-  const [out, factors, lanes, first, scale, bias, threshold, dest] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [lane, slot, count, estimate, l] = [8, 9, 10, 11, 12];
+  const [out, factors, lanes, first, scale, bias, threshold, dest, allowed] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [lane, slot, count, estimate, l] = [9, 10, 11, 12, 13];
   const get = (i: number): number[] => [op.localGet, i];
   const set = (i: number): number[] => [op.localSet, i];
   const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
@@ -238,6 +242,11 @@ function selectBody(): number[] {
     op.f32ConvertI32U, op.f32Mul, ...get(bias), op.f32Add,
     op.f32Mul, op.localTee, estimate,
     ...get(threshold), op.f32Gt,
+    // ... and (allowed == 0 or bit `slot` of the bitmap at `allowed` is set)
+    ...get(allowed), op.i32Eqz,
+    ...get(allowed), ...get(slot), ...i32(3), op.i32ShrU, op.i32Add, op.i32Load8U, ...scalarArg(0),
+    ...get(slot), ...i32(7), op.i32And, op.i32ShrU, ...i32(1), op.i32And,
+    op.i32Or, op.i32And,
     op.if, 0x40,
     ...get(dest), ...get(count), ...i32(3), op.i32Shl, op.i32Add, ...get(slot), op.i32Store, ...scalarArg(2),
     ...get(dest), ...get(count), ...i32(3), op.i32Shl, op.i32Add, ...get(estimate), op.f32Store, 2, 4,
@@ -261,7 +270,7 @@ function selectBody(): number[] {
 /** The module's bytes: imports env.memory, exports scan and select. */
 export function fastScanWasm(): Uint8Array {
   const scanType = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])];
-  const selectType = [0x60, ...vec([[I32], [I32], [I32], [I32], [F32], [F32], [F32], [I32]]), ...vec([[I32]])];
+  const selectType = [0x60, ...vec([[I32], [I32], [I32], [I32], [F32], [F32], [F32], [I32], [I32]]), ...vec([[I32]])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
     ...section(1, vec([scanType, selectType])),

@@ -52,7 +52,7 @@ function kthLargest(values, k) {
 // Scans blocks [firstBlock, firstBlock + blocks) and keeps at least the keep best estimates (as VectorIndex's
 // Survivors does); writes them as (slot i32, estimate f32) pairs to the results buffer.
 function runScan() {
-  const [, codesAt, firstBlock, blocks, lutAt, outAt, pickAt, factorsAt, scanned, blockBytes, scale, bias, keep, batch] = params;
+  const [, codesAt, firstBlock, blocks, lutAt, outAt, pickAt, factorsAt, scanned, blockBytes, scale, bias, keep, batch, allowedAt] = params;
   const values = new Float32Array(2 * keep);
   const items = new Int32Array(2 * keep);
   let size = 0;
@@ -71,7 +71,7 @@ function runScan() {
   for (let b = firstBlock; b < firstBlock + blocks; b += batch) {
     const n = Math.min(batch, firstBlock + blocks - b);
     scan(codesAt + b * blockBytes, n, lutAt, outAt, scanned, blockBytes);
-    const picked = select(outAt, factorsAt, n * 16, b * 16, scale, bias, Math.fround(threshold), pickAt);
+    const picked = select(outAt, factorsAt, n * 16, b * 16, scale, bias, Math.fround(threshold), pickAt, allowedAt);
     const pairs = new Int32Array(memory.buffer, pickAt, picked * 2);
     const estimates = new Float32Array(memory.buffer, pickAt, picked * 2);
     for (let i = 0; i < picked; i++) {
@@ -145,6 +145,8 @@ export interface ScanJob {
   bias: number;
   keep: number;
   batch: number;
+  /** A bitmap of allowed slots in the wasm memory, or 0 for all. */
+  allowedAt: number;
 }
 
 export interface ReadJob {
@@ -189,7 +191,7 @@ export class SearchWorkers {
   /** Starts a scan on helper 0 (job.keep <= scanPairs); read its pairs with scanResults() after wait(0). */
   startScan(job: ScanJob): void {
     if (job.keep > this.scanPairs) throw new Error('scan results buffer too small');
-    this.post(0, [1, job.codesAt, job.firstBlock, job.blocks, job.lutAt, job.outAt, job.pickAt, job.factorsAt, job.scanned, job.blockBytes, job.scale, job.bias, job.keep, job.batch]);
+    this.post(0, [1, job.codesAt, job.firstBlock, job.blocks, job.lutAt, job.outAt, job.pickAt, job.factorsAt, job.scanned, job.blockBytes, job.scale, job.bias, job.keep, job.batch, job.allowedAt]);
   }
 
   /** The (slot, estimate) pairs of helper 0's last scan: count from wait(0). */

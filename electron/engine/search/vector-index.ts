@@ -340,8 +340,6 @@ export class VectorIndex {
     if (k === 0 || this.live === 0) return [];
     const rerank = Math.min(MAX_RERANK, Math.max(k, options.rerank ?? this.options.rerank ?? defaultRerank(this.live, k)));
     const { allowed, filter } = options;
-    const accept =
-      allowed && filter ? (id: number) => allowed.has(id) && filter(id) : allowed ? (id: number) => allowed.has(id) : filter;
 
     // A small allowed set (a folder, a date range) is cheaper to estimate directly than to scan for.
     if (allowed && allowed.size <= Math.max(rerank, this.slots / 64)) {
@@ -352,7 +350,7 @@ export class VectorIndex {
       }
       return this.exact(q, this.estimate(q, slots, rerank), k);
     }
-    return this.exact(q, this.candidates(q, rerank, accept, options.wide), k);
+    return this.exact(q, this.candidates(q, rerank, allowed, filter, options.wide), k);
   }
 
   /** Adds or replaces the vector of `photoId` (normalised to unit length, as the catalog stores it). */
@@ -464,7 +462,13 @@ export class VectorIndex {
   // ---- candidates ------------------------------------------------------------------------------------------------
 
   /** The `count` best 2-bit estimates among accepted photos (see SIGN_SCAN_MIN for the two layouts). */
-  private candidates(q: Float32Array, count: number, accept: ((id: number) => boolean) | undefined, wide?: number): Candidates {
+  private candidates(
+    q: Float32Array,
+    count: number,
+    allowed: ReadonlySet<number> | undefined,
+    accept: ((id: number) => boolean) | undefined,
+    wide?: number,
+  ): Candidates {
     const tables = queryTables(this.rotation, q, maxEntry);
     const factorsAt = this.factorsAt(this.capacity);
     const usedBlocks = roundUp(this.slots, SLOT_UNIT) / 16;
@@ -474,10 +478,19 @@ export class VectorIndex {
       ? new Survivors(Math.min(this.slots, MAX_WIDE, wide ?? Math.max(2 * count, Math.ceil(WIDE_PER_ROOT * Math.sqrt(this.slots)))))
       : new TopK(count);
     this.mem.set(scan.lut, LUT_AT);
+    // An allowed set becomes a bitmap the kernel checks, so both threads can filter by it.
+    const allowedAt = allowed ? this.allowedAt(this.capacity) : 0;
+    if (allowed) {
+      this.mem.fill(0, allowedAt, allowedAt + this.capacity / 8);
+      for (const id of allowed) {
+        const slot = Number.isInteger(id) && id >= 0 && id <= MAX_PHOTO_ID ? this.tableFind(id) : -1;
+        if (slot >= 0) this.mem[allowedAt + (slot >> 3)]! |= 1 << (slot & 7);
+      }
+    }
     const picks = new Int32Array(this.wasm.memory.buffer, pickAt(0), BATCH_BLOCKS * 32);
     const estimates = new Float32Array(this.wasm.memory.buffer, pickAt(0), BATCH_BLOCKS * 32);
     const scanned = this.split ? this.planeBytes : 2 * this.planeBytes;
-    // A helper scans the second half (not with a filter: the predicate lives on this thread).
+    // A helper scans the second half (not with a filter function: it lives on this thread).
     const helper = accept ? undefined : this.helpers();
     const mine = helper ? roundUp(usedBlocks / 2, 2) : usedBlocks;
     if (helper) {
@@ -495,13 +508,14 @@ export class VectorIndex {
         bias: scan.bias,
         keep: best instanceof Survivors ? best.keep : count,
         batch: BATCH_BLOCKS,
+        allowedAt,
       });
     }
     for (let b0 = 0; b0 < mine; b0 += BATCH_BLOCKS) {
       const blocks = Math.min(BATCH_BLOCKS, mine - b0);
       this.wasm.scan(CODES_AT + b0 * this.blockBytes, blocks, LUT_AT, outAt(0), scanned, this.blockBytes);
       // Only estimates above the current threshold come back (Math.fround: the kernel compares in float32).
-      const picked = this.wasm.select(outAt(0), factorsAt, blocks * 16, b0 * 16, scan.scale, scan.bias, Math.fround(best.threshold), pickAt(0));
+      const picked = this.wasm.select(outAt(0), factorsAt, blocks * 16, b0 * 16, scan.scale, scan.bias, Math.fround(best.threshold), pickAt(0), allowedAt);
       for (let i = 0; i < picked; i++) {
         const slot = picks[2 * i]!;
         const estimate = estimates[2 * i + 1]!;
@@ -709,6 +723,11 @@ export class VectorIndex {
     return (this.split ? 16 : 32) * this.planeBytes;
   }
 
+  /** A scratch bitmap of allowed slots (one bit per slot), after the factors. */
+  private allowedAt(capacity: number): number {
+    return this.factorsAt(capacity) + capacity * 4;
+  }
+
   private factorsAt(capacity: number): number {
     return CODES_AT + (capacity / 16) * this.blockBytes;
   }
@@ -718,7 +737,7 @@ export class VectorIndex {
     if (slots <= this.capacity) return;
     const old = this.capacity;
     const capacity = roundUp(Math.max(slots, old > 0 ? Math.ceil(old * 1.125) : 0), SLOT_UNIT);
-    const needPages = Math.ceil((this.factorsAt(capacity) + capacity * 4) / PAGE);
+    const needPages = Math.ceil((this.allowedAt(capacity) + capacity / 8) / PAGE);
     const havePages = this.wasm.memory.buffer.byteLength / PAGE;
     if (needPages > havePages) this.wasm.memory.grow(needPages - havePages);
     this.mem = new Uint8Array(this.wasm.memory.buffer);

@@ -406,9 +406,13 @@ describe('helper threads', () => {
     const vectors = gen.images(70_000, 1);
     const queries = gen.queries(10, 2);
     const file = path.join(dir, 'threads.index');
+    // Every third photo (ids 1, 4, 7, ...): 23k, too many to estimate one by one, so the scan filters.
+    const allowed = new Set(Array.from({ length: 70_000 / 3 + 1 }, (_, i) => i * 3 + 1).filter((id) => id <= 70_000));
+    const thirds = Float32Array.from({ length: allowed.size * dim }, (_, x) => vectors[(Math.floor(x / dim) * 3) * dim + (x % dim)]!);
     for (const signScanMin of [1_000_000, 50_000]) {
       const index = VectorIndex.build(arraySource(vectors, dim), { file, signScanMin });
       let r = 0;
+      let rAllowed = 0;
       for (let i = 0; i < 10; i++) {
         const q = queries.subarray(i * dim, (i + 1) * dim);
         const want = new Set(exactRows(vectors, q, dim, 20).map((row) => row + 1));
@@ -416,8 +420,14 @@ describe('helper threads', () => {
         r += got.filter((h) => want.has(h.photoId)).length / 20 / 10;
         // Only photos the filter allows (scanned on this thread alone).
         expect(index.search(q, 20, { filter: (id) => id % 2 === 0 }).every((h) => h.photoId % 2 === 0)).toBe(true);
+        // An allowed set becomes a bitmap both threads scan with.
+        const inSet = index.search(q, 20, { allowed });
+        expect(inSet).toHaveLength(20);
+        const wantInSet = new Set(exactRows(thirds, q, dim, 20).map((row) => row * 3 + 1));
+        rAllowed += inSet.filter((h) => wantInSet.has(h.photoId)).length / 20 / 10;
       }
       expect(r).toBeGreaterThanOrEqual(0.98);
+      expect(rAllowed).toBeGreaterThanOrEqual(0.98);
       index.close();
     }
   });
