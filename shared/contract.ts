@@ -6,7 +6,22 @@
  * Each request carries a validator for its payload, run where the payload enters the trusted side (main process or
  * web server): the renderer is treated as untrusted input.
  */
-import type { AppStatus, FolderStatus, IndexingProgress, ModelProgress, ModelStatus, PhotoFailure } from './types';
+import type {
+  AppStatus,
+  Caption,
+  FolderStatus,
+  IndexingProgress,
+  LibraryChange,
+  ModelProgress,
+  ModelStatus,
+  PhotoDetails,
+  PhotoFailure,
+  SearchFilters,
+  SearchQuery,
+  SearchResult,
+  Settings,
+  UploadedImage,
+} from './types';
 
 export class ContractError extends Error {
   override readonly name = 'ContractError';
@@ -82,6 +97,48 @@ export const validate = {
     };
   },
 
+  number(options: { min?: number; max?: number } = {}): Validator<number> {
+    const min = options.min ?? -Number.MAX_VALUE;
+    const max = options.max ?? Number.MAX_VALUE;
+    return (value, where) => {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ContractError(`${where}: must be a finite number`);
+      if (value < min || value > max) throw new ContractError(`${where}: must be between ${min} and ${max}`);
+      return value;
+    };
+  },
+
+  boolean: ((value, where) => {
+    if (typeof value !== 'boolean') throw new ContractError(`${where}: must be true or false`);
+    return value;
+  }) as Validator<boolean>,
+
+  oneOf<const T extends string>(values: readonly T[]): Validator<T> {
+    return (value, where) => {
+      if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
+        throw new ContractError(`${where}: must be one of ${values.join(', ')}`);
+      }
+      return value as T;
+    };
+  },
+
+  array<T>(item: Validator<T>, options: { maxItems?: number; minItems?: number } = {}): Validator<T[]> {
+    const maxItems = options.maxItems ?? 1000;
+    return (value, where) => {
+      if (!Array.isArray(value)) throw new ContractError(`${where}: must be an array`);
+      if (value.length > maxItems) throw new ContractError(`${where}: more than ${maxItems} items`);
+      if (value.length < (options.minItems ?? 0)) throw new ContractError(`${where}: needs at least ${options.minItems} items`);
+      return value.map((entry, i) => item(entry, `${where}[${i}]`));
+    };
+  },
+
+  /** An ISO 8601 date or date-time prefix ('2019', '2019-07', '2019-07-14', '2019-07-14T16:03'). */
+  date: ((value, where) => {
+    if (typeof value !== 'string' || !/^\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2})?)?)?)?)?$/.test(value)) {
+      throw new ContractError(`${where}: must be a date like 2019-07-14`);
+    }
+    return value;
+  }) as Validator<string>,
+
   optional<T>(inner: Validator<T>): OptionalValidator<T> {
     const check = ((value: unknown, where: string) => (value === undefined ? undefined : inner(value, where))) as OptionalValidator<T>;
     return Object.assign(check, { optional: true as const });
@@ -102,6 +159,45 @@ export const validate = {
     };
   },
 };
+
+const photoId = validate.integer({ min: 1 });
+/** Uploaded external images are named by the engine; the name is a short random token. */
+const imageId = validate.string({ maxLength: 64, nonEmpty: true });
+/** 48 MB of image as base64. */
+const MAX_IMAGE_BASE64 = 64 * 1024 * 1024;
+
+const searchFilters: Validator<SearchFilters> = validate.object({
+  folderIds: validate.optional(validate.array(validate.integer({ min: 1 }), { maxItems: 1000 })),
+  takenFrom: validate.optional(validate.date),
+  takenTo: validate.optional(validate.date),
+  formats: validate.optional(validate.array(validate.string({ maxLength: 16, nonEmpty: true }), { maxItems: 32 })),
+  camera: validate.optional(validate.string({ maxLength: 200 })),
+});
+
+const searchQuery: Validator<SearchQuery> = validate.object({
+  text: validate.optional(validate.string({ maxLength: 1000 })),
+  photoIds: validate.optional(validate.array(photoId, { maxItems: 64 })),
+  imageIds: validate.optional(validate.array(imageId, { maxItems: 16 })),
+  textWeight: validate.optional(validate.number({ min: 0, max: 1 })),
+  filters: validate.optional(searchFilters),
+  sort: validate.optional(validate.oneOf(['relevance', 'date-desc', 'date-asc'] as const)),
+  offset: validate.optional(validate.integer({ min: 0, max: 10_000_000 })),
+  limit: validate.optional(validate.integer({ min: 1, max: 1000 })),
+  threshold: validate.optional(validate.number({ min: -1, max: 1 })),
+  diversify: validate.optional(validate.boolean),
+  groupDuplicates: validate.optional(validate.boolean),
+  useText: validate.optional(validate.boolean),
+});
+
+const settingsPatch: Validator<Partial<Settings>> = validate.object({
+  threshold: validate.optional(validate.number({ min: -1, max: 1 })),
+  textFusion: validate.optional(validate.boolean),
+  diversify: validate.optional(validate.boolean),
+  groupDuplicates: validate.optional(validate.boolean),
+  provider: validate.optional(validate.oneOf(['auto', 'cpu', 'cuda'] as const)),
+  threads: validate.optional(validate.integer({ min: 0, max: 256 })),
+  model: validate.optional(validate.string({ maxLength: 4096, nonEmpty: true })),
+});
 
 export const contract = {
   requests: {
@@ -131,6 +227,61 @@ export const contract = {
     /** Finishes the batch in progress, then waits. */
     'indexing.pause': request<void, IndexingProgress>(validate.none),
     'indexing.resume': request<void, IndexingProgress>(validate.none),
+    /** Retries every failed photo (all folders, or one). */
+    'indexing.retryFailed': request<{ folderId?: number }, IndexingProgress>(
+      validate.object({ folderId: validate.optional(validate.integer({ min: 1 })) }),
+    ),
+
+    /**
+     * The one query entry point. Text (with arithmetic: 'beach -people +sunset'), example photos from the library
+     * (find similar; the examples themselves are left out), uploaded external images, or a mix (composed query,
+     * `textWeight` for the text's share). With none of these: the whole library, newest first (browsing).
+     */
+    'search.query': request<SearchQuery, SearchResult>(searchQuery),
+    /**
+     * Embeds an external image (drag and drop, paste) for use in queries; it is not added to the library and is
+     * forgotten after a while. `data` is the file's bytes as base64.
+     */
+    'search.uploadImage': request<{ data: string; name?: string }, UploadedImage>(
+      validate.object({
+        data: validate.string({ maxLength: MAX_IMAGE_BASE64, nonEmpty: true }),
+        name: validate.optional(validate.string({ maxLength: 255 })),
+      }),
+    ),
+
+    /** Everything known about one photo. */
+    'photos.get': request<{ id: number }, PhotoDetails>(validate.object({ id: photoId })),
+    /** Ranked captions for a library photo or an uploaded image (softmax probabilities at the model's scale). */
+    'photos.describe': request<{ id?: number; imageId?: string; k?: number }, Caption[]>(
+      validate.object({
+        id: validate.optional(photoId),
+        imageId: validate.optional(imageId),
+        k: validate.optional(validate.integer({ min: 1, max: 100 })),
+      }),
+    ),
+    /** The user's own note on a photo; it is searchable (fused with the photo) like an embedded caption. */
+    'photos.setNote': request<{ id: number; note: string }, PhotoDetails>(
+      validate.object({ id: photoId, note: validate.string({ maxLength: 10_000 }) }),
+    ),
+    /** Opens the photo in the system's viewer (desktop app only; only photos the catalog owns). */
+    'photos.open': request<{ id: number }, null>(validate.object({ id: photoId })),
+    /** Shows the photo in the system's file manager (desktop app only; only photos the catalog owns). */
+    'photos.reveal': request<{ id: number }, null>(validate.object({ id: photoId })),
+
+    /** The user's own labels; they join the caption bank that Describe ranks. */
+    'labels.list': request<void, string[]>(validate.none),
+    'labels.add': request<{ text: string }, string[]>(validate.object({ text: validate.string({ maxLength: 200, nonEmpty: true }) })),
+    'labels.remove': request<{ text: string }, string[]>(validate.object({ text: validate.string({ maxLength: 200, nonEmpty: true }) })),
+
+    'settings.get': request<void, Settings>(validate.none),
+    /** Changes some settings; model, provider and threads apply from the next start. */
+    'settings.update': request<Partial<Settings>, Settings>(settingsPatch),
+
+    /**
+     * Opens the system's folder picker (desktop app only) and adds the chosen folder; null when cancelled.
+     * Web mode has no picker: the renderer asks for a path and calls library.addFolder.
+     */
+    'library.chooseFolder': request<void, FolderStatus | null>(validate.none),
   },
   events: {
     /** Model download progress and availability changes. */
@@ -141,6 +292,8 @@ export const contract = {
     'indexing.progress': event<IndexingProgress>(),
     /** The folder list changed (added, removed, mode or counts). */
     'library.folders': event<FolderStatus[]>(),
+    /** Photos became searchable or left the library: open queries should be asked again. Throttled. */
+    'library.changed': event<LibraryChange>(),
   },
 } as const;
 

@@ -79,3 +79,123 @@ export interface PhotoFailure {
   path: string;
   reason: string;
 }
+
+/** What a photo looks like in a result grid. `name` is the file name (the image's accessible name). */
+export interface PhotoSummary {
+  id: number;
+  folderId: number;
+  path: string;
+  name: string;
+  width: number | null;
+  height: number | null;
+  /** EXIF wall-clock time, ISO 8601 (see the catalog). */
+  takenAt: string | null;
+  format: string | null;
+  /** File modification time, ms since the epoch (the date shown when EXIF has none). */
+  mtimeMs: number;
+}
+
+export interface PhotoDetails extends PhotoSummary {
+  size: number;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  gpsLat: number | null;
+  gpsLon: number | null;
+  /** Caption embedded in the file (EXIF ImageDescription, XMP/IPTC). */
+  description: string | null;
+  keywords: string | null;
+  /** The user's own note. */
+  note: string | null;
+  state: 'pending' | 'indexed' | 'failed';
+  failureReason: string | null;
+}
+
+export interface SearchFilters {
+  folderIds?: number[];
+  /** Inclusive bounds on the EXIF date, as date prefixes: '2019', '2019-07', '2019-07-14'. */
+  takenFrom?: string;
+  takenTo?: string;
+  /** File formats as the catalog names them: 'jpeg', 'png', 'webp', 'heif', 'tiff', 'gif', 'avif'. */
+  formats?: string[];
+  /** Matches camera make or model, case-insensitively, anywhere in the name. */
+  camera?: string;
+}
+
+export type SearchSort = 'relevance' | 'date-desc' | 'date-asc';
+
+export interface SearchQuery {
+  /** Free text; terms after '+' or '-' are added to or subtracted from the query ('beach -people +sunset'). */
+  text?: string;
+  /** Example photos from the library (find similar); they are left out of the results. */
+  photoIds?: number[];
+  /** External images from search.uploadImage. */
+  imageIds?: string[];
+  /** Share of the text when text and photos are combined, 0..1 (default 0.5). */
+  textWeight?: number;
+  filters?: SearchFilters;
+  sort?: SearchSort;
+  offset?: number;
+  /** Results per page (default 100). */
+  limit?: number;
+  /** Lowest cosine score shown; the settings' threshold when absent. */
+  threshold?: number;
+  /** Re-rank the first results for variety (MMR); the setting when absent. */
+  diversify?: boolean;
+  /** Show near-duplicates once, with a count; the setting when absent. */
+  groupDuplicates?: boolean;
+  /** Fuse photos' own text (captions, keywords, notes) into text search; the setting when absent. */
+  useText?: boolean;
+}
+
+export interface SearchHit {
+  photo: PhotoSummary;
+  /** Cosine similarity to the query (for browsing: null). */
+  score: number | null;
+  /** 0..1 strength for a relevance indicator: where the score sits between the cut-off and the best score. */
+  relevance: number | null;
+  /** Near-duplicates of this photo hidden behind it (grouped results). */
+  duplicateIds: number[];
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Results in the whole relevant set (all pages). */
+  total: number;
+  offset: number;
+  /** The score below which results were cut, and why. null when browsing. */
+  cutoff: { score: number; reason: 'distribution' | 'threshold' } | null;
+  /** How the text was read: the positive and negative terms. */
+  terms: { text: string; weight: number }[];
+  tookMs: number;
+}
+
+export interface UploadedImage {
+  imageId: string;
+  width: number;
+  height: number;
+}
+
+export interface Caption {
+  caption: string;
+  probability: number;
+  /** Built-in bank, the user's labels, or a past query. */
+  source: 'bank' | 'label' | 'query';
+}
+
+export interface Settings {
+  /** Lowest cosine score a result may have (on top of the per-query, distribution-based cut-off). */
+  threshold: number;
+  textFusion: boolean;
+  diversify: boolean;
+  groupDuplicates: boolean;
+  /** These three apply from the next start. */
+  provider: 'auto' | 'cpu' | 'cuda';
+  threads: number;
+  model: string;
+}
+
+export interface LibraryChange {
+  /** Photos that became searchable, or left the library, since the last event. */
+  added: number;
+  removed: number;
+}

@@ -27,5 +27,29 @@ export function createEngineApi({ app, library, indexing }: EngineServices): Sho
     'indexing.status': async () => indexing.status(),
     'indexing.pause': async () => indexing.pause(),
     'indexing.resume': async () => indexing.resume(),
+    'indexing.retryFailed': notYet,
+    'search.query': notYet,
+    'search.uploadImage': notYet,
+    'photos.get': notYet,
+    'photos.describe': notYet,
+    'photos.setNote': notYet,
+    'photos.open': desktopOnly,
+    'photos.reveal': desktopOnly,
+    'labels.list': notYet,
+    'labels.add': notYet,
+    'labels.remove': notYet,
+    'settings.get': notYet,
+    'settings.update': notYet,
+    'library.chooseFolder': desktopOnly,
   };
+}
+
+// Temporary while the search service lands (issue #4); replaced entry by entry.
+async function notYet(): Promise<never> {
+  throw new Error('not available yet');
+}
+
+/** Requests only the desktop shell can answer (it intercepts them before they reach the engine). */
+async function desktopOnly(): Promise<never> {
+  throw new Error('only available in the desktop app');
 }

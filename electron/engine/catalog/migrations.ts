@@ -87,4 +87,53 @@ export const MIGRATIONS: readonly Migration[] = [
       db.prepare(`UPDATE photos SET state = 'pending' WHERE state = 'indexed' AND embedded_model IS NULL`).run();
     },
   },
+  {
+    version: 3,
+    description: 'search: user notes, settings, labels, query history, text vectors',
+    up: `
+      -- The user's own note on a photo; searchable like an embedded caption.
+      ALTER TABLE photos ADD COLUMN note TEXT;
+
+      -- App settings as JSON values (see SettingsService).
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      -- The user's own labels: they join the caption bank that Describe ranks.
+      CREATE TABLE labels (
+        text     TEXT    PRIMARY KEY COLLATE NOCASE,
+        added_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- Past text queries: they join the caption bank too (most recent and most used first).
+      CREATE TABLE query_history (
+        text         TEXT    PRIMARY KEY COLLATE NOCASE,
+        last_used_at INTEGER NOT NULL,
+        uses         INTEGER NOT NULL DEFAULT 1
+      ) STRICT;
+
+      -- Text-tower embeddings cached per model: caption bank entries, labels, queries. 'method' says how the text
+      -- was turned into a vector (e.g. a prompt-template ensemble version), so a change of method recomputes.
+      -- model_id is the catalog's model id (weights fingerprint included) but not a foreign key: text vectors may
+      -- be computed before the model has embedded any photo.
+      CREATE TABLE text_vectors (
+        model_id TEXT NOT NULL,
+        method   TEXT NOT NULL,
+        text     TEXT NOT NULL,
+        vector   BLOB NOT NULL,
+        PRIMARY KEY (model_id, method, text)
+      ) STRICT;
+
+      -- Text-tower embeddings of photos' own text (caption, keywords, note), for fused text search. text_hash
+      -- says which text the vector was computed from, so an edited note is embedded again.
+      CREATE TABLE photo_text_vectors (
+        photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        model_id  TEXT    NOT NULL,
+        text_hash TEXT    NOT NULL,
+        vector    BLOB    NOT NULL,
+        PRIMARY KEY (model_id, photo_id)
+      ) STRICT;
+    `,
+  },
 ];

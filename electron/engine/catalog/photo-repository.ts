@@ -61,6 +61,8 @@ export interface Photo {
   embeddedModel: string | null;
   description: string | null;
   keywords: string | null;
+  /** The user's own note. */
+  note: string | null;
   addedAt: number;
   updatedAt: number;
 }
@@ -129,6 +131,7 @@ interface PhotoRow {
   embedded_model: string | null;
   description: string | null;
   keywords: string | null;
+  note: string | null;
   added_at: number;
   updated_at: number;
 }
@@ -166,7 +169,7 @@ interface CountRow {
 }
 
 const COLUMNS = `id, folder_id, path, size, mtime_ms, content_hash, width, height, taken_at, camera_make, camera_model,
-  gps_lat, gps_lon, format, state, failure_reason, thumbnail, embedded_model, description, keywords, added_at, updated_at`;
+  gps_lat, gps_lon, format, state, failure_reason, thumbnail, embedded_model, description, keywords, note, added_at, updated_at`;
 
 function toPhoto(r: PhotoRow): Photo {
   return {
@@ -190,6 +193,7 @@ function toPhoto(r: PhotoRow): Photo {
     embeddedModel: r.embedded_model,
     description: r.description,
     keywords: r.keywords,
+    note: r.note,
     addedAt: r.added_at,
     updatedAt: r.updated_at,
   };
@@ -423,6 +427,12 @@ export class PhotoRepository {
         keywords: text.keywords ?? null,
         now: this.now(),
       });
+  }
+
+  /** Sets (or clears, with an empty string) the user's note. */
+  setNote(id: number, note: string): boolean {
+    const text = note.trim();
+    return this.prepare('UPDATE photos SET note = ?, updated_at = ? WHERE id = ?').run(text === '' ? null : text, this.now(), id).changes > 0;
   }
 
   /** Counts by state over the whole library. */

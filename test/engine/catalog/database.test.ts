@@ -70,6 +70,11 @@ const FIXTURES: Record<number, (db: SqliteDatabase, folderPath: string) => void>
     db.exec(`CREATE TRIGGER vec_1_photo_deleted AFTER DELETE ON photos BEGIN DELETE FROM vec_1 WHERE photo_id = old.id; END`);
     db.prepare('INSERT INTO vec_1 (photo_id, embedding) VALUES (?, ?)').run(1n, VECTOR);
   },
+  // Version 2 only added photos.embedded_model (and a queue index): the same data, with the marker set.
+  2: (db, folderPath) => {
+    FIXTURES[1]!(db, folderPath);
+    db.prepare(`UPDATE photos SET embedded_model = 'toy' WHERE state = 'indexed'`).run();
+  },
 };
 
 describe('migrations', () => {
@@ -117,6 +122,7 @@ describe('migrations', () => {
         takenAt: '2019-07-14T16:03:22',
         description: 'beach',
         embeddedModel: 'toy',
+        note: null,
       });
       expect(catalog.photos.get(2)).toMatchObject({ state: 'pending', embeddedModel: null });
       expect(catalog.photos.get(3)).toMatchObject({ state: 'failed', failureReason: 'truncated' });
