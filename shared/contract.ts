@@ -184,6 +184,7 @@ const searchQuery: Validator<SearchQuery> = validate.object({
   offset: validate.optional(validate.integer({ min: 0, max: 10_000_000 })),
   limit: validate.optional(validate.integer({ min: 1, max: 1000 })),
   threshold: validate.optional(validate.number({ min: -1, max: 1 })),
+  relevantOnly: validate.optional(validate.boolean),
   diversify: validate.optional(validate.boolean),
   groupDuplicates: validate.optional(validate.boolean),
   useText: validate.optional(validate.boolean),

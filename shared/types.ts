@@ -139,6 +139,11 @@ export interface SearchQuery {
   limit?: number;
   /** Lowest cosine score shown; the settings' threshold when absent. */
   threshold?: number;
+  /**
+   * Apply the per-query cut-off that keeps unrelated photos out (default true). False ranks the whole library
+   * ("show less relevant results too"); the threshold still applies.
+   */
+  relevantOnly?: boolean;
   /** Re-rank the first results for variety (MMR); the setting when absent. */
   diversify?: boolean;
   /** Show near-duplicates once, with a count; the setting when absent. */
@@ -159,8 +164,13 @@ export interface SearchHit {
 
 export interface SearchResult {
   hits: SearchHit[];
-  /** Results in the whole relevant set (all pages). */
+  /** Results in the relevant set found so far (all pages). */
   total: number;
+  /**
+   * False when the search stopped at its depth while results were still relevant: asking for a later page (or a
+   * date sort) searches deeper and may find more. At most 1000 results per query.
+   */
+  complete: boolean;
   offset: number;
   /** The score below which results were cut, and why. null when browsing. */
   cutoff: { score: number; reason: 'distribution' | 'threshold' } | null;

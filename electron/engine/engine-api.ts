@@ -1,19 +1,33 @@
 import type { ShoeboxApi } from '@shared/contract';
 import type { AppService } from './app-service';
+import type { Catalog } from './catalog/catalog';
 import type { IndexingService } from './indexing/indexing-service';
 import type { LibraryService } from './library/library-service';
+import type { PhotoService } from './photos/photo-service';
+import { browseLibrary, isBrowse, type SearchService } from './search/search-service';
+import type { SettingsService } from './settings/settings-service';
 
 export interface EngineServices {
   app: AppService;
   library: LibraryService;
   indexing: IndexingService;
+  catalog: Catalog;
+  settings: SettingsService;
+  photos: PhotoService;
+  /** Null until a model is open. */
+  search: () => SearchService | null;
 }
 
 /**
  * The engine's implementation of the contract: one entry per request channel, each a thin call into a service.
  * Electron's utility process and the web-mode server both serve exactly this table, so the two modes cannot drift.
  */
-export function createEngineApi({ app, library, indexing }: EngineServices): ShoeboxApi {
+export function createEngineApi({ app, library, indexing, catalog, settings, photos, search }: EngineServices): ShoeboxApi {
+  const requireSearch = (): SearchService => {
+    const service = search();
+    if (!service) throw new Error('search needs the model: download it first (or wait until it has loaded)');
+    return service;
+  };
   return {
     'app.status': async () => app.status(),
     'model.download': async () => app.downloadModel(),
@@ -27,24 +41,25 @@ export function createEngineApi({ app, library, indexing }: EngineServices): Sho
     'indexing.status': async () => indexing.status(),
     'indexing.pause': async () => indexing.pause(),
     'indexing.resume': async () => indexing.resume(),
-    'indexing.retryFailed': notYet,
-    'search.query': notYet,
-    'search.uploadImage': notYet,
-    'photos.get': notYet,
+    'indexing.retryFailed': async ({ folderId }) => indexing.retryFailed(folderId),
+    // Browsing needs no model, so the library shows while the model downloads.
+    'search.query': async (query) => (isBrowse(query) ? browseLibrary(catalog, query) : requireSearch().search(query)),
+    'search.uploadImage': async ({ data }) => requireSearch().upload(Buffer.from(data, 'base64')),
+    'photos.get': async ({ id }) => photos.get(id),
     'photos.describe': notYet,
-    'photos.setNote': notYet,
+    'photos.setNote': async ({ id, note }) => photos.setNote(id, note),
     'photos.open': desktopOnly,
     'photos.reveal': desktopOnly,
     'labels.list': notYet,
     'labels.add': notYet,
     'labels.remove': notYet,
-    'settings.get': notYet,
-    'settings.update': notYet,
+    'settings.get': async () => settings.get(),
+    'settings.update': async (patch) => settings.update(patch),
     'library.chooseFolder': desktopOnly,
   };
 }
 
-// Temporary while the search service lands (issue #4); replaced entry by entry.
+// Temporary while Describe lands (issue #4); replaced entry by entry.
 async function notYet(): Promise<never> {
   throw new Error('not available yet');
 }

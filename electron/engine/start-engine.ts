@@ -11,11 +11,15 @@ import { EngineEvents } from './events';
 import { Indexer } from './indexing/indexer';
 import { IndexingService } from './indexing/indexing-service';
 import { LibraryService } from './library/library-service';
+import { MediaService } from './media/media-service'; // issue #5: media
 import { SharpPhotoDecoder } from './media/photo-decoder';
 import { ThumbnailStore } from './media/thumbnails';
 import type { ModelManifest } from './models/manifest';
 import { ModelManager } from './models/model-manager';
 import { defaultDataDir } from './paths';
+import { PhotoService } from './photos/photo-service';
+import { SearchService } from './search/search-service';
+import { DEFAULT_THRESHOLD, SettingsService } from './settings/settings-service';
 
 export interface EngineOptions {
   mode: EngineMode;
@@ -45,6 +49,12 @@ export interface RunningEngine {
   library: LibraryService;
   indexing: IndexingService;
   models: ModelManager;
+  settings: SettingsService;
+  photos: PhotoService;
+  /** The search service once a model is open (null before). */
+  search(): SearchService | null;
+  /** Photo bytes for display and validated paths, for photos the catalog owns (issue #5). */
+  media: MediaService;
   dataDir: string;
   /** Resolves once a model is open and indexing has started (never, if no model becomes available). */
   modelReady: Promise<ClipModel>;
@@ -63,9 +73,21 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   mkdirSync(dataDir, { recursive: true });
   const events = new EngineEvents();
   const models = new ModelManager({ dataDir, ...(options.manifest ? { manifest: options.manifest } : {}) });
-  const provider = options.provider ?? 'auto';
-  const app = new AppService({ mode: options.mode, events, models, model: options.model, provider });
   const catalog = Catalog.openInDataDir(dataDir, options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
+  // What the user chose in Settings applies where the command line or the shell did not say otherwise.
+  const stored = SettingsService.stored(catalog);
+  const provider = options.provider ?? stored.provider ?? 'auto';
+  const threads = options.threads ?? (stored.threads || undefined);
+  const app = new AppService({ mode: options.mode, events, models, model: options.model ?? stored.model, provider });
+  const settings = new SettingsService(catalog, {
+    threshold: DEFAULT_THRESHOLD,
+    textFusion: true,
+    diversify: false,
+    groupDuplicates: true,
+    provider,
+    threads: threads ?? 0,
+    model: app.modelArgument,
+  });
   const indexing = new IndexingService(catalog);
   const library = new LibraryService({
     catalog,
@@ -74,9 +96,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     onChange: (folders) => events.emit('library.folders', folders),
   });
   const thumbnails = new ThumbnailStore(path.join(dataDir, 'thumbnails'));
-  const runtime: RuntimeOptions = { ...options.runtime, provider, ...(options.threads ? { intraOpThreads: options.threads } : {}) };
+  const media = new MediaService({ catalog, thumbnails }); // issue #5: media
+  const runtime: RuntimeOptions = { ...options.runtime, provider, ...(threads ? { intraOpThreads: threads } : {}) };
 
   let clip: ClipModel | null = null;
+  let search: SearchService | null = null;
   let resolveModel: (model: ClipModel) => void = () => undefined;
   const modelReady = new Promise<ClipModel>((resolve) => (resolveModel = resolve));
 
@@ -102,6 +126,16 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         onError: (error) => console.error(`shoebox: indexing: ${error.message}`),
       }),
     );
+    search = new SearchService({
+      catalog,
+      model,
+      modelId,
+      dim: await model.dim(),
+      cacheDir: path.join(dataDir, 'search'),
+      settings: () => settings.get(),
+      onLibraryChange: (change) => events.emit('library.changed', change),
+    });
+    void search.warmUp().catch((error: unknown) => console.error(`shoebox: search: ${(error as Error).message}`));
     app.attachModel(model);
     resolveModel(model);
   }
@@ -120,7 +154,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     app.setReady((error as Error).message);
   }
 
-  const api = createEngineApi({ app, library, indexing });
+  const photos = new PhotoService(catalog, () => void search?.textChanged().catch(() => undefined));
+  const api = createEngineApi({ app, library, indexing, catalog, settings, photos, search: () => search });
   let closing: Promise<void> | null = null;
   return {
     api,
@@ -130,6 +165,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     library,
     indexing,
     models,
+    media, // issue #5: media
+    settings,
+    photos,
+    search: () => search,
     dataDir,
     modelReady,
     close() {
@@ -138,6 +177,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         await libraryStarted;
         await library.close();
         await indexing.stop();
+        search?.close();
         await clip?.dispose();
         app.attachModel(null);
         catalog.close();

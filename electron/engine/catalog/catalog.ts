@@ -36,11 +36,22 @@ export interface SaveOutcome {
   skipped: number[];
 }
 
+/**
+ * What changed in the catalog, for in-memory structures built from it (the search index). Told after the
+ * transaction that made the change has committed.
+ */
+export type CatalogChange =
+  | { kind: 'vectors'; modelId: string; entries: readonly VectorEntry[] }
+  | { kind: 'deleted'; photoIds: readonly number[] }
+  /** Photos left in bulk (a folder removed): the ids are not listed. */
+  | { kind: 'folder-removed'; folderId: number };
+
 /** The catalog: one SQLite file with the library's folders, photos and vectors, behind small repositories. */
 export class Catalog {
   readonly folders: FolderRepository;
   readonly photos: PhotoRepository;
   readonly embeddings: EmbeddingRepository;
+  private readonly changeListeners = new Set<(change: CatalogChange) => void>();
 
   private constructor(readonly db: SqliteDatabase, now: () => number) {
     this.folders = new FolderRepository(db, now);
@@ -58,6 +69,17 @@ export class Catalog {
   static openInDataDir(dataDir: string, options: CatalogOptions = {}): Catalog {
     mkdirSync(dataDir, { recursive: true });
     return Catalog.open(path.join(dataDir, CATALOG_FILE_NAME), options);
+  }
+
+  /** Listens to changes (see CatalogChange); returns the unsubscribe function. */
+  onChange(listener: (change: CatalogChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Tells listeners about a committed change; writers outside the catalog (the library) call it too. */
+  changed(change: CatalogChange): void {
+    for (const listener of this.changeListeners) listener(change);
   }
 
   get schemaVersion(): number {
@@ -79,10 +101,10 @@ export class Catalog {
    * vectors for a model that is no longer active (the photos stay pending for the new one).
    */
   saveResults(modelId: string, results: { indexed?: readonly IndexedResult[]; failed?: readonly FailedResult[] }): SaveOutcome {
-    return this.transaction(() => {
+    const vectors: VectorEntry[] = [];
+    const saved = this.transaction(() => {
       const outcome: SaveOutcome = { saved: [], skipped: [] };
       const modelActive = this.embeddings.activeModel()?.id === modelId;
-      const vectors: VectorEntry[] = [];
       for (const r of results.indexed ?? []) {
         // State first: only a photo this call actually flipped gets a vector.
         if (modelActive && this.photos.markIndexed(r.photoId, modelId, r.details, r.expected)) {
@@ -98,6 +120,8 @@ export class Catalog {
       }
       return outcome;
     });
+    if (vectors.length > 0) this.changed({ kind: 'vectors', modelId, entries: vectors });
+    return saved;
   }
 
   /** PRAGMA integrity_check; an empty list means the file is sound. */

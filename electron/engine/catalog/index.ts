@@ -1,5 +1,5 @@
 export { Catalog, CATALOG_FILE_NAME } from './catalog';
-export type { CatalogOptions, FailedResult, IndexedResult, SaveOutcome } from './catalog';
+export type { CatalogChange, CatalogOptions, FailedResult, IndexedResult, SaveOutcome } from './catalog';
 export { CatalogTooNewError, NotACatalogError, closeDatabase, integrityCheck, latestVersion, migrate, openDatabase, userVersion } from './database';
 export type { Migration, OpenOptions, SqliteDatabase } from './database';
 export { MIGRATIONS } from './migrations';

@@ -94,6 +94,11 @@ export const MIGRATIONS: readonly Migration[] = [
       -- The user's own note on a photo; searchable like an embedded caption.
       ALTER TABLE photos ADD COLUMN note TEXT;
 
+      -- Browsing and date sort order by this key (EXIF time, else the file's mtime); the expression must match
+      -- DATE_KEY in search-service.ts character for character for SQLite to use the index.
+      CREATE INDEX photos_date ON photos(COALESCE(taken_at, strftime('%Y-%m-%dT%H:%M:%S', mtime_ms / 1000, 'unixepoch')), id)
+        WHERE state = 'indexed';
+
       -- App settings as JSON values (see SettingsService).
       CREATE TABLE settings (
         key   TEXT PRIMARY KEY,

@@ -44,6 +44,12 @@ export class IndexingService implements IndexScheduler {
     return this.status();
   }
 
+  /** Queues failed photos again (after the user fixed a file, or a newer app reads a new format). */
+  retryFailed(folderId?: number): IndexingProgress {
+    if (this.catalog.photos.retryFailed(folderId) > 0) this.wake();
+    return this.status();
+  }
+
   status(): IndexingProgress {
     if (this.indexer) return this.indexer.progress();
     const counts = this.catalog.photos.counts();

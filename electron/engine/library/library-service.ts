@@ -160,7 +160,10 @@ export class LibraryService {
       await stopped;
       // Cascade: its photos go, and their vectors by trigger, in one statement.
       const removed = this.catalog.folders.remove(folderId);
-      if (removed) this.notify();
+      if (removed) {
+        this.catalog.changed({ kind: 'folder-removed', folderId });
+        this.notify();
+      }
       return removed;
     });
   }
@@ -601,6 +604,7 @@ export class LibraryService {
     for (let i = 0; i < ids.length; i += this.batchSize) {
       const chunk = ids.slice(i, i + this.batchSize);
       this.catalog.transaction(() => this.catalog.photos.deleteMany(chunk));
+      this.catalog.changed({ kind: 'deleted', photoIds: chunk });
     }
     if (ids.length > 0) this.notify();
   }

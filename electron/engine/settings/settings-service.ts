@@ -1,0 +1,66 @@
+import type { Settings } from '@shared/types';
+import type { Catalog } from '../catalog/catalog';
+
+/** Lowest cosine a result may have unless the user sets one: none (the per-query cut-off decides). */
+export const DEFAULT_THRESHOLD = -1;
+
+export type StoredSettings = Partial<Settings>;
+
+/**
+ * The user's settings, stored as JSON values in the catalog's `settings` table, so they travel with the library.
+ * Model, provider and threads are read once at start (they decide how the engine is built); the search settings
+ * apply to the next query.
+ */
+export class SettingsService {
+  private current: Settings;
+
+  constructor(
+    private readonly catalog: Catalog,
+    /** What the engine was started with, used where the user has not chosen. */
+    defaults: Settings,
+  ) {
+    this.current = { ...defaults, ...SettingsService.stored(catalog) };
+  }
+
+  /** The stored values only (the engine reads model/provider/threads before it is built). */
+  static stored(catalog: Catalog): StoredSettings {
+    const rows = catalog.db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings').all();
+    const out: Record<string, unknown> = {};
+    for (const row of rows) {
+      try {
+        out[row.key] = JSON.parse(row.value) as unknown;
+      } catch {
+        // A damaged value falls back to the default rather than stopping the app.
+      }
+    }
+    return sanitize(out);
+  }
+
+  get(): Settings {
+    return { ...this.current };
+  }
+
+  update(patch: StoredSettings): Settings {
+    const clean = sanitize(patch as Record<string, unknown>);
+    const write = this.catalog.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.catalog.transaction(() => {
+      for (const [key, value] of Object.entries(clean)) write.run(key, JSON.stringify(value));
+    });
+    this.current = { ...this.current, ...clean };
+    return this.get();
+  }
+}
+
+/** Keeps only known keys with values of the right type (the contract validates requests; this guards the file). */
+function sanitize(values: Record<string, unknown>): StoredSettings {
+  const out: StoredSettings = {};
+  const { threshold, textFusion, diversify, groupDuplicates, provider, threads, model } = values;
+  if (typeof threshold === 'number' && threshold >= -1 && threshold <= 1) out.threshold = threshold;
+  if (typeof textFusion === 'boolean') out.textFusion = textFusion;
+  if (typeof diversify === 'boolean') out.diversify = diversify;
+  if (typeof groupDuplicates === 'boolean') out.groupDuplicates = groupDuplicates;
+  if (provider === 'auto' || provider === 'cpu' || provider === 'cuda') out.provider = provider;
+  if (typeof threads === 'number' && Number.isInteger(threads) && threads >= 0) out.threads = threads;
+  if (typeof model === 'string' && model !== '') out.model = model;
+  return out;
+}
