@@ -113,7 +113,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     if (clip) return;
     clip = model;
     // Vectors from different weights must never mix: the catalog's model id carries the weights' fingerprint.
-    const modelId = `${isFolder ? path.basename(path.resolve(arg)) : arg}@${model.layout.fingerprint}`;
+    const modelId = catalogModelId(arg, isFolder, model);
     const decoder = new SharpPhotoDecoder({ preprocess: model.preprocess, thumbnails });
     indexing.attach(
       new Indexer({
@@ -185,4 +185,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       return closing;
     },
   };
+}
+
+/** The catalog's id for a model's vectors: its name plus the weights' fingerprint (vectors of two weights never mix). */
+export function catalogModelId(argument: string, isFolder: boolean, model: ClipModel): string {
+  return `${isFolder ? path.basename(path.resolve(argument)) : argument}@${model.layout.fingerprint}`;
 }

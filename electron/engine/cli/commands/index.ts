@@ -4,6 +4,7 @@ import { evalCommand } from './eval';
 import { indexCommand } from './index-command';
 import { modelsCommand } from './models';
 import { preprocessCommand } from './preprocess';
+import { searchCommand, similarCommand } from './query-commands';
 import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { tokenizeCommand } from './tokenize';
@@ -17,6 +18,8 @@ export const commands: readonly CliCommand[] = [
   indexCommand,
   watchCommand,
   statusCommand,
+  searchCommand,
+  similarCommand,
   evalCommand,
   serveCommand,
 ];
