@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { benchEncoders, benchPreprocess, benchTokenizer, type BenchOptions } from './clip';
 import { benchIndex } from './index';
+import { benchQuery } from './query';
 import type { BenchReport } from './lib';
 import { benchSearch } from './search';
 
@@ -11,6 +12,7 @@ const sections: Record<string, (options: BenchOptions) => Promise<BenchReport>> 
   encoder: benchEncoders,
   index: benchIndex,
   search: benchSearch,
+  query: benchQuery,
 };
 
 const args = process.argv.slice(2);

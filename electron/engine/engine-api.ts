@@ -1,5 +1,6 @@
 import type { ShoeboxApi } from '@shared/contract';
 import type { AppService } from './app-service';
+import type { DescribeService } from './describe/describe-service';
 import type { Catalog } from './catalog/catalog';
 import type { IndexingService } from './indexing/indexing-service';
 import type { LibraryService } from './library/library-service';
@@ -16,16 +17,22 @@ export interface EngineServices {
   photos: PhotoService;
   /** Null until a model is open. */
   search: () => SearchService | null;
+  describe: () => DescribeService | null;
 }
 
 /**
  * The engine's implementation of the contract: one entry per request channel, each a thin call into a service.
  * Electron's utility process and the web-mode server both serve exactly this table, so the two modes cannot drift.
  */
-export function createEngineApi({ app, library, indexing, catalog, settings, photos, search }: EngineServices): ShoeboxApi {
+export function createEngineApi({ app, library, indexing, catalog, settings, photos, search, describe }: EngineServices): ShoeboxApi {
   const requireSearch = (): SearchService => {
     const service = search();
     if (!service) throw new Error('search needs the model: download it first (or wait until it has loaded)');
+    return service;
+  };
+  const requireDescribe = (): DescribeService => {
+    const service = describe();
+    if (!service) throw new Error('Describe needs the model: download it first (or wait until it has loaded)');
     return service;
   };
   return {
@@ -46,22 +53,21 @@ export function createEngineApi({ app, library, indexing, catalog, settings, pho
     'search.query': async (query) => (isBrowse(query) ? browseLibrary(catalog, query) : requireSearch().search(query)),
     'search.uploadImage': async ({ data }) => requireSearch().upload(Buffer.from(data, 'base64')),
     'photos.get': async ({ id }) => photos.get(id),
-    'photos.describe': notYet,
+    'photos.describe': async ({ id, imageId, k }) => {
+      if ((id === undefined) === (imageId === undefined)) throw new Error('give either a photo id or an uploaded image id');
+      const vector = requireSearch().vectorOf(id !== undefined ? { photoId: id } : { imageId: imageId! });
+      return requireDescribe().describe(vector, k ?? 10);
+    },
     'photos.setNote': async ({ id, note }) => photos.setNote(id, note),
     'photos.open': desktopOnly,
     'photos.reveal': desktopOnly,
-    'labels.list': notYet,
-    'labels.add': notYet,
-    'labels.remove': notYet,
+    'labels.list': async () => requireDescribe().labels(),
+    'labels.add': async ({ text }) => requireDescribe().addLabel(text),
+    'labels.remove': async ({ text }) => requireDescribe().removeLabel(text),
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => settings.update(patch),
     'library.chooseFolder': desktopOnly,
   };
-}
-
-// Temporary while Describe lands (issue #4); replaced entry by entry.
-async function notYet(): Promise<never> {
-  throw new Error('not available yet');
 }
 
 /** Requests only the desktop shell can answer (it intercepts them before they reach the engine). */

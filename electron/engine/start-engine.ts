@@ -17,6 +17,7 @@ import { ThumbnailStore } from './media/thumbnails';
 import type { ModelManifest } from './models/manifest';
 import { ModelManager } from './models/model-manager';
 import { defaultDataDir } from './paths';
+import { DescribeService } from './describe/describe-service';
 import { PhotoService } from './photos/photo-service';
 import { SearchService } from './search/search-service';
 import { DEFAULT_THRESHOLD, SettingsService } from './settings/settings-service';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   watch?: boolean;
   /** Electron's own build of better-sqlite3 (its Node ABI differs from plain Node's). */
   sqliteNativeBinding?: string | undefined;
+  /** sqlite-vec's loadable extension where its package's own path cannot be loaded (a packaged app's asar). issue #5 */
+  sqliteVecExtension?: string | undefined;
   /** Photos per inference batch. */
   batchSize?: number | undefined;
   /** The supported models; the bundled models/manifest.json by default. */
@@ -53,6 +56,8 @@ export interface RunningEngine {
   photos: PhotoService;
   /** The search service once a model is open (null before). */
   search(): SearchService | null;
+  /** Describe (captions) once a model is open (null before). */
+  describe(): DescribeService | null;
   /** Photo bytes for display and validated paths, for photos the catalog owns (issue #5). */
   media: MediaService;
   dataDir: string;
@@ -73,7 +78,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   mkdirSync(dataDir, { recursive: true });
   const events = new EngineEvents();
   const models = new ModelManager({ dataDir, ...(options.manifest ? { manifest: options.manifest } : {}) });
-  const catalog = Catalog.openInDataDir(dataDir, options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
+  const catalog = Catalog.openInDataDir(dataDir, {
+    ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
+    ...(options.sqliteVecExtension ? { vecExtensionPath: options.sqliteVecExtension } : {}), // issue #5: packaging
+  });
   // What the user chose in Settings applies where the command line or the shell did not say otherwise.
   const stored = SettingsService.stored(catalog);
   const provider = options.provider ?? stored.provider ?? 'auto';
@@ -101,6 +109,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
   let clip: ClipModel | null = null;
   let search: SearchService | null = null;
+  let describe: DescribeService | null = null;
   let resolveModel: (model: ClipModel) => void = () => undefined;
   const modelReady = new Promise<ClipModel>((resolve) => (resolveModel = resolve));
 
@@ -126,6 +135,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         onError: (error) => console.error(`shoebox: indexing: ${error.message}`),
       }),
     );
+    describe = new DescribeService({ catalog, encoder: model, modelId, logitScale: model.logitScale });
     search = new SearchService({
       catalog,
       model,
@@ -133,9 +143,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       dim: await model.dim(),
       cacheDir: path.join(dataDir, 'search'),
       settings: () => settings.get(),
+      history: describe,
       onLibraryChange: (change) => events.emit('library.changed', change),
     });
     void search.warmUp().catch((error: unknown) => console.error(`shoebox: search: ${(error as Error).message}`));
+    // The caption bank is embedded once per model, in the background (Describe waits for it on first use).
+    if (options.mode !== 'cli') void describe.ready().catch((error: unknown) => console.error(`shoebox: describe: ${(error as Error).message}`));
     app.attachModel(model);
     resolveModel(model);
   }
@@ -155,7 +168,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   }
 
   const photos = new PhotoService(catalog, () => void search?.textChanged().catch(() => undefined));
-  const api = createEngineApi({ app, library, indexing, catalog, settings, photos, search: () => search });
+  const api = createEngineApi({ app, library, indexing, catalog, settings, photos, search: () => search, describe: () => describe });
   let closing: Promise<void> | null = null;
   return {
     api,
@@ -169,6 +182,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     settings,
     photos,
     search: () => search,
+    describe: () => describe,
     dataDir,
     modelReady,
     close() {

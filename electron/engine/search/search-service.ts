@@ -111,6 +111,7 @@ export class SearchService {
   private changeTimer: NodeJS.Timeout | null = null;
   private saveTimer: NodeJS.Timeout | null = null;
   private historyTimer: NodeJS.Timeout | null = null;
+  private lastQuery: string | null = null;
   private textSyncTimer: NodeJS.Timeout | null = null;
   private readonly unsubscribe: () => void;
   private closed = false;
@@ -485,10 +486,12 @@ export class SearchService {
 
   private recordLater(text: string): void {
     if (!this.options.history) return;
+    this.lastQuery = text;
     if (this.historyTimer) clearTimeout(this.historyTimer);
     // Search-as-you-type sends every prefix; only the query the user settled on is worth remembering.
     this.historyTimer = setTimeout(() => {
       this.historyTimer = null;
+      this.lastQuery = null;
       this.options.history?.recordQuery(text);
     }, this.options.historyDelayMs ?? 2000);
     this.historyTimer.unref();
@@ -506,6 +509,8 @@ export class SearchService {
   close(): void {
     if (this.closed) return;
     for (const timer of [this.changeTimer, this.historyTimer, this.textSyncTimer]) if (timer) clearTimeout(timer);
+    // The last query is kept even when the app closes right after it.
+    if (this.historyTimer && this.lastQuery) this.options.history?.recordQuery(this.lastQuery);
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveIndex();

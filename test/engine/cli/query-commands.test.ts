@@ -80,6 +80,27 @@ describe.skipIf(!hasShared('data/flickr8k-test1k/images', 'models/toy-color-clip
     expect(path.basename((JSON.parse(result.stdout) as Hits)[0]!.path)).toBe('blue.jpg');
   });
 
+  it('describe prints [{caption, probability}] for a library photo or an outside file', async () => {
+    const result = await runShoebox(['describe', path.join(photos, 'green.png'), ...model, '--json', '--k', '3']);
+    expect(result.code, result.stderr).toBe(0);
+    const captions = JSON.parse(result.stdout) as { caption: string; probability: number }[];
+    expect(captions).toHaveLength(3);
+    expect(captions[0]!.caption).toMatch(/green/i);
+    expect(captions[0]!.probability).toBeGreaterThanOrEqual(captions[2]!.probability);
+    const outside = path.join(work, 'outside-blue.jpg');
+    await solid(outside, [20, 40, 230]);
+    const plain = await runShoebox(['describe', outside, ...model, '--k', '2']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout.split('\n')[0]).toMatch(/^ *\d+\.\d%  .*blue/i);
+  });
+
+  it('past searches join the caption bank', async () => {
+    await runShoebox(['search', 'a blue umbrella', ...model, '--json']);
+    const result = await runShoebox(['describe', path.join(photos, 'blue.jpg'), ...model, '--json', '--k', '100']);
+    const captions = JSON.parse(result.stdout) as { caption: string; source: string }[];
+    expect(captions.find((c) => c.caption === 'a blue umbrella')?.source).toBe('query');
+  });
+
   it('fails with one clear line', async () => {
     const none = await runShoebox(['search', 'red', '--data', path.join(work, 'nowhere'), '--model', TOY_MODEL_DIR]);
     expect(none.code).toBe(1);

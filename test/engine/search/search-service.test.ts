@@ -261,6 +261,27 @@ describe.skipIf(!hasShared('models/toy-color-clip', FLICKR))('SearchService (toy
     expect(names(await query({ text: 'orange', relevantOnly: false, limit: 100 }))).not.toContain('late-orange.jpg');
   });
 
+  it('describe: ranked captions for a library photo and for an uploaded image; labels and past queries join', async () => {
+    const captions = await engine.api['photos.describe']({ id: ids.get('blue.jpg')!, k: 5 });
+    expect(captions).toHaveLength(5);
+    expect(captions[0]!.caption).toMatch(/blue/i);
+    expect(captions[0]!.source).toBe('bank');
+    const probabilities = captions.map((c) => c.probability);
+    expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 + 1e-6);
+    const file = path.join(root, 'outside-yellow.jpg');
+    await solid(file, COLOURS.yellow!);
+    const { imageId } = await engine.api['search.uploadImage']({ data: (await readFile(file)).toString('base64') });
+    expect((await engine.api['photos.describe']({ imageId, k: 3 }))[0]!.caption).toMatch(/yellow/i);
+    await expect(engine.api['photos.describe']({ k: 3 })).rejects.toThrow(/either/);
+
+    expect(await engine.api['labels.add']({ text: 'Grandpa purple sweater' })).toContain('Grandpa purple sweater');
+    const labelled = await engine.api['photos.describe']({ id: ids.get('purple.jpg')!, k: 40 });
+    expect(labelled.find((c) => c.caption === 'Grandpa purple sweater')?.source).toBe('label');
+    expect(await engine.api['labels.remove']({ text: 'grandpa purple sweater' })).not.toContain('Grandpa purple sweater');
+    expect(await engine.api['labels.list'](undefined)).toEqual([]);
+  });
+
   it('settings: stored in the catalog and applied to queries', async () => {
     const updated = await engine.api['settings.update']({ threshold: 0.99, groupDuplicates: false });
     expect(updated).toMatchObject({ threshold: 0.99, groupDuplicates: false });

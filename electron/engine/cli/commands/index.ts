@@ -4,7 +4,7 @@ import { evalCommand } from './eval';
 import { indexCommand } from './index-command';
 import { modelsCommand } from './models';
 import { preprocessCommand } from './preprocess';
-import { searchCommand, similarCommand } from './query-commands';
+import { describeCommand, searchCommand, similarCommand } from './query-commands';
 import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { tokenizeCommand } from './tokenize';
@@ -20,6 +20,7 @@ export const commands: readonly CliCommand[] = [
   statusCommand,
   searchCommand,
   similarCommand,
+  describeCommand,
   evalCommand,
   serveCommand,
 ];

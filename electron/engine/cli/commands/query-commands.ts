@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { SearchFilters, SearchQuery, SearchResult, SearchSort } from '@shared/types';
 import { Catalog } from '../../catalog/catalog';
 import type { ClipModel } from '../../clip/clip-model';
+import { DescribeService } from '../../describe/describe-service';
 import { ModelManager } from '../../models/model-manager';
 import { SearchService } from '../../search/search-service';
 import { SettingsService, DEFAULT_THRESHOLD } from '../../settings/settings-service';
@@ -39,6 +40,7 @@ export interface QueryEngine {
   catalog: Catalog;
   model: ClipModel;
   search: SearchService;
+  describe: DescribeService;
   modelId: string;
   close(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function openQueryEngine(context: CliContext): Promise<QueryEngine>
       threads: 0,
       model: argument,
     });
+    const describe = new DescribeService({ catalog, encoder: model, modelId, logitScale: model.logitScale });
     const search = new SearchService({
       catalog,
       model,
@@ -81,12 +84,16 @@ export async function openQueryEngine(context: CliContext): Promise<QueryEngine>
       dim: await model.dim(),
       cacheDir: path.join(dataDir, 'search'),
       settings: () => settings.get(),
+      // A one-shot command records its query at once (no typing to wait out).
+      history: describe,
+      historyDelayMs: 0,
     });
     await search.warmUp();
     return {
       catalog,
       model,
       search,
+      describe,
       modelId,
       async close() {
         search.close();
@@ -220,6 +227,38 @@ export const similarCommand: CliCommand = {
         ...queryOptions(context, engine.catalog),
       };
       printResults(context, await engine.search.search(query));
+      return 0;
+    } finally {
+      await engine.close();
+    }
+  },
+};
+
+export const describeCommand: CliCommand = {
+  name: 'describe',
+  summary: 'rank captions for an image (a library photo or any image file): what is in it',
+  usage: 'shoebox describe <image> [--k n] [--data <dir>] [--model <dir-or-id>] [--json]',
+  options: { ...commonOptions, ...modelOptions, k: { type: 'string' } },
+  async run(context) {
+    if (context.positionals.length !== 1) throw new CliError(`give one image (usage: ${this.usage})`, 2);
+    const k = numberOption(context, 'k') ?? 10;
+    if (!Number.isInteger(k) || k < 1 || k > 100) throw new CliError('--k must be a whole number from 1 to 100', 2);
+    const file = context.positionals[0]!;
+    const engine = await openQueryEngine(context);
+    try {
+      const photoId = libraryPhoto(engine.catalog, file);
+      const vector =
+        photoId !== undefined
+          ? engine.search.vectorOf({ photoId })
+          : engine.search.vectorOf({
+              imageId: (await engine.search.upload(readImage(file)).catch((error: unknown) => {
+                throw new CliError(`${file}: ${(error as Error).message}`);
+              })).imageId,
+            });
+      if (!engine.describe.isReady && !context.json) context.stderr.write('preparing the caption bank for this model (once) ...\n');
+      const captions = await engine.describe.describe(vector, k);
+      if (context.json) writeJson(context, captions.map((c) => ({ caption: c.caption, probability: c.probability, source: c.source })));
+      else for (const c of captions) context.stdout.write(`${(c.probability * 100).toFixed(1).padStart(5)}%  ${c.caption}${c.source === 'bank' ? '' : `  (${c.source})`}\n`);
       return 0;
     } finally {
       await engine.close();
