@@ -8,6 +8,7 @@ import {
   type RequestChannel,
   type ShoeboxApi,
 } from '@shared/contract';
+import type { MediaFile, MediaKind, MediaResolver } from './media/media-service';
 
 export type RpcReply = { ok: unknown } | ErrorReply;
 
@@ -33,6 +34,7 @@ export async function dispatchRequest(api: ShoeboxApi, channel: unknown, payload
 /** Messages between Electron's main process and the engine's utility process. */
 export type HostMessage =
   | { type: 'request'; id: number; channel: RequestChannel; payload: unknown }
+  | { type: 'internal'; id: number; request: InternalRequest }
   | { type: 'shutdown' };
 
 export type EngineMessage =
@@ -40,3 +42,32 @@ export type EngineMessage =
   | { type: 'event'; channel: EventChannel; payload: EventOf<EventChannel> }
   | { type: 'ready' }
   | { type: 'closed' };
+
+// ---- Engine-internal requests (issue #5): only Electron's main process sends these, never the renderer. ----------
+
+/** What the main process asks the engine for itself: media bytes for its protocol handler, a validated path. */
+export type InternalRequest = { kind: 'media'; media: MediaKind; photoId: number } | { kind: 'photoPath'; photoId: number };
+
+export type InternalReply<R extends InternalRequest> = R extends { kind: 'media' } ? MediaFile | null : string | null;
+
+/** The parts of the engine that answer internal requests (MediaService). */
+export interface InternalServices {
+  media: MediaResolver & { photoPath(photoId: number): Promise<string | null> };
+}
+
+/** Checks an internal request's shape again on the engine's side; answers like dispatchRequest. */
+export async function dispatchInternal(services: InternalServices, request: unknown): Promise<RpcReply> {
+  const r = request as Partial<{ kind: unknown; media: unknown; photoId: unknown }> | null;
+  const photoId = r?.photoId;
+  if (typeof photoId !== 'number' || !Number.isSafeInteger(photoId) || photoId < 1) {
+    return { error: { code: 'invalid-payload', message: 'photoId: must be a positive integer' } };
+  }
+  try {
+    if (r?.kind === 'media' && (r.media === 'thumb' || r.media === 'photo')) return { ok: await services.media.resolve(r.media, photoId) };
+    if (r?.kind === 'photoPath') return { ok: await services.media.photoPath(photoId) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { error: { code: 'failed', message: message.split('\n')[0] ?? message } };
+  }
+  return { error: { code: 'unknown-channel', message: 'unknown internal request' } };
+}

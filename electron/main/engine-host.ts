@@ -1,7 +1,9 @@
 // Entry point of Electron's utility process that hosts the engine: inference, decoding and SQL run here, never on the
 // main thread. It speaks the contract over the parent port (see electron/engine/rpc.ts).
-import { dispatchRequest, type EngineMessage, type HostMessage } from '../engine/rpc';
+import { getLoadablePath } from 'sqlite-vec';
+import { dispatchInternal, dispatchRequest, type EngineMessage, type HostMessage, type RpcReply } from '../engine/rpc';
 import { startEngine } from '../engine/start-engine';
+import { asarUnpackedPath } from './asar';
 
 const port = process.parentPort;
 const send = (message: EngineMessage) => port.postMessage(message);
@@ -18,20 +20,34 @@ const engine = await startEngine({
   dataDir: args.get('data') ?? '',
   model: args.get('model'),
   sqliteNativeBinding: args.get('sqlite-binding'),
+  // In a packaged app sqlite-vec's own path points into app.asar, which SQLite's dlopen cannot read.
+  sqliteVecExtension: asarUnpackedPath(getLoadablePath()),
 });
 engine.events.onAny((channel, payload) => send({ type: 'event', channel, payload } as EngineMessage));
+
+let closing = false;
+const closingReply: RpcReply = { error: { code: 'engine-exited', message: 'the engine is shutting down' } };
+const answer = (id: number, reply: Promise<RpcReply>) => void reply.then((r) => send({ type: 'reply', id, reply: r }));
 
 port.on('message', (event: { data: HostMessage }) => {
   const message = event.data;
   if (message.type === 'request') {
-    void dispatchRequest(engine.api, message.channel, message.payload).then((reply) =>
-      send({ type: 'reply', id: message.id, reply }),
+    answer(message.id, closing ? Promise.resolve(closingReply) : dispatchRequest(engine.api, message.channel, message.payload));
+  } else if (message.type === 'internal') {
+    answer(message.id, closing ? Promise.resolve(closingReply) : dispatchInternal(engine, message.request));
+  } else if (message.type === 'shutdown' && !closing) {
+    // The indexer finishes and commits the batch on the model, then the catalog closes (WAL checkpointed).
+    closing = true;
+    void engine.close().then(
+      () => {
+        send({ type: 'closed' });
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`shoebox: engine shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
     );
-  } else if (message.type === 'shutdown') {
-    void engine.close().then(() => {
-      send({ type: 'closed' });
-      process.exit(0);
-    });
   }
 });
 send({ type: 'ready' });

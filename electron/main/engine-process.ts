@@ -1,7 +1,8 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
 import type { EventChannel, RequestChannel } from '@shared/contract';
-import type { EngineMessage, HostMessage, RpcReply } from '../engine/rpc';
+import type { MediaFile, MediaKind } from '../engine/media/media-service';
+import type { EngineMessage, HostMessage, InternalRequest, RpcReply } from '../engine/rpc';
 
 /** The main process's handle on the engine's utility process: forwards requests, relays events. */
 export class EngineProcess {
@@ -9,6 +10,7 @@ export class EngineProcess {
   private nextId = 1;
   private readonly pending = new Map<number, (reply: RpcReply) => void>();
   private closed: Promise<void> | null = null;
+  private exitCode: number | null = null;
 
   constructor(options: { dataDir: string; model?: string; sqliteBinding?: string; onEvent: (channel: EventChannel, payload: unknown) => void }) {
     const args = [
@@ -29,24 +31,39 @@ export class EngineProcess {
       }
     });
     this.child.on('exit', (code) => {
-      for (const resolve of this.pending.values()) {
-        resolve({ error: { code: 'engine-exited', message: `the engine stopped (exit code ${code})` } });
-      }
+      this.exitCode = code;
+      for (const resolve of this.pending.values()) resolve(this.stoppedReply());
       this.pending.clear();
     });
   }
 
   request(channel: RequestChannel, payload: unknown): Promise<RpcReply> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.child.postMessage({ type: 'request', id, channel, payload } satisfies HostMessage);
-    });
+    return this.send((id) => ({ type: 'request', id, channel, payload }));
+  }
+
+  /** A request only the main process makes (media bytes, validated paths); never reachable from the renderer. */
+  internal(request: InternalRequest): Promise<RpcReply> {
+    return this.send((id) => ({ type: 'internal', id, request }));
+  }
+
+  /** Bytes the engine validated for a photo the catalog owns, or null (see MediaService.resolve). */
+  async media(kind: MediaKind, photoId: number): Promise<MediaFile | null> {
+    const reply = await this.internal({ kind: 'media', media: kind, photoId });
+    if ('error' in reply) throw new Error(reply.error.message);
+    return reply.ok as MediaFile | null;
+  }
+
+  /** The validated real path of a photo the catalog owns, or null (see MediaService.photoPath). */
+  async photoPath(photoId: number): Promise<string | null> {
+    const reply = await this.internal({ kind: 'photoPath', photoId });
+    if ('error' in reply) throw new Error(reply.error.message);
+    return typeof reply.ok === 'string' ? reply.ok : null;
   }
 
   /** Lets the engine finish its current batch and close the catalog; kills it if that takes too long. */
   shutdown(timeoutMs = 10_000): Promise<void> {
     this.closed ??= new Promise<void>((resolve) => {
+      if (this.exitCode !== null) return resolve();
       const timer = setTimeout(() => {
         this.child.kill();
         resolve();
@@ -58,5 +75,23 @@ export class EngineProcess {
       this.child.postMessage({ type: 'shutdown' } satisfies HostMessage);
     });
     return this.closed;
+  }
+
+  private send(message: (id: number) => HostMessage): Promise<RpcReply> {
+    if (this.exitCode !== null || this.closed) return Promise.resolve(this.stoppedReply());
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.postMessage(message(id));
+    });
+  }
+
+  private stoppedReply(): RpcReply {
+    return {
+      error: {
+        code: 'engine-exited',
+        message: this.exitCode === null ? 'the engine is shutting down' : `the engine stopped (exit code ${this.exitCode})`,
+      },
+    };
   }
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { ShoeboxApi } from '@shared/contract';
 import type { EngineEvents } from '../events';
+import type { MediaFile, MediaKind, MediaResolver } from '../media/media-service';
 import { dispatchRequest } from '../rpc';
 
 export interface WebServerOptions {
@@ -17,6 +18,8 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token for tests; a random one otherwise. */
   token?: string;
+  /** Photo bytes for GET /media/thumb/<id> and /media/photo/<id>; those routes answer 404 without it. */
+  media?: MediaResolver;
 }
 
 export interface WebServer {
@@ -48,6 +51,19 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
   'cross-origin-resource-policy': 'same-origin',
 };
+
+/**
+ * Media responses are images and nothing else: no sniffing, and if one is opened on its own it gets a sandboxed,
+ * script-less document.
+ */
+const MEDIA_HEADERS = {
+  ...SECURITY_HEADERS,
+  'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+};
+
+/** /media/<kind>/<id>: the id is a plain positive decimal integer (no sign, no leading zero, no exponent). */
+const MEDIA_PATH = /^\/media\/(thumb|photo)\/([^/]*)$/;
+const PHOTO_ID = /^[1-9][0-9]{0,15}$/;
 
 const MAX_BODY_BYTES = 1 << 20;
 
@@ -81,6 +97,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     if (url.pathname === '/api/events') return openEventStream(request, response, url);
+    if (url.pathname === '/media' || url.pathname.startsWith('/media/')) return serveMedia(request, response, url);
     if (url.pathname.startsWith('/api/')) return handleApi(request, response, url.pathname.slice('/api/'.length));
     return serveStatic(request, response, url.pathname);
   }
@@ -133,6 +150,34 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       clearInterval(heartbeat);
       streams.delete(response);
     });
+  }
+
+  /**
+   * GET /media/thumb/<id>?token=… and /media/photo/<id>?token=…: an <img> cannot send the Authorization header, so
+   * the token rides in the query (the page's Referrer-Policy is no-referrer). Only ids cross; the engine's
+   * MediaResolver decides what, if anything, is sent.
+   */
+  async function serveMedia(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      sendJson(response, 405, { error: { code: 'method', message: 'use GET' } });
+      return;
+    }
+    if (!authorized(url.searchParams.get('token') ?? undefined)) {
+      sendJson(response, 401, { error: { code: 'unauthorized', message: 'missing or wrong access token' } });
+      return;
+    }
+    const match = MEDIA_PATH.exec(url.pathname);
+    const id = match && PHOTO_ID.test(match[2]!) ? Number(match[2]) : NaN;
+    if (!match || !Number.isSafeInteger(id)) {
+      sendJson(response, 400, { error: { code: 'bad-path', message: 'expected /media/thumb/<id> or /media/photo/<id>' } });
+      return;
+    }
+    const file = options.media ? await options.media.resolve(match[1] as MediaKind, id) : null;
+    if (!file) {
+      sendJson(response, 404, { error: { code: 'not-found', message: 'no such image' } });
+      return;
+    }
+    sendMedia(request, response, file);
   }
 
   async function serveStatic(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
@@ -193,6 +238,24 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await closed;
     },
   };
+}
+
+function sendMedia(request: IncomingMessage, response: ServerResponse, file: MediaFile): void {
+  const headers = {
+    ...MEDIA_HEADERS,
+    etag: file.etag,
+    // Revalidated every time: the URL names a photo, not its bytes (a changed photo keeps its id).
+    'cache-control': 'private, no-cache',
+  };
+  const presented = request.headers['if-none-match'];
+  if (presented && presented.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag)) {
+    response.writeHead(304, headers);
+    response.end();
+    return;
+  }
+  response.writeHead(200, { ...headers, 'content-type': file.contentType, 'content-length': file.data.byteLength });
+  if (request.method === 'HEAD') response.end();
+  else response.end(file.data);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -22,6 +22,7 @@ export const serveCommand: CliCommand = {
     const server = await startWebServer({
       api: engine.api,
       events: engine.events,
+      media: engine.media,
       rendererDir: path.join(appRoot(), 'out', 'renderer'),
       port: numberOption(context, 'port') ?? 0,
     });
