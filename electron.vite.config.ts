@@ -14,6 +14,8 @@ export default defineConfig({
           index: 'electron/main/index.ts',
           // Runs in Electron's utility process: all inference, decoding and SQL live there, off the main thread.
           'engine-host': 'electron/main/engine-host.ts',
+          // The search index's build worker thread, a module of its own (see electron/engine/search/index-background.ts).
+          'index-build-worker': 'electron/engine/search/index-build-worker.ts',
         },
       },
     },

@@ -9,7 +9,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 await build({
-  entryPoints: { shoebox: path.join(root, 'electron/engine/cli/entry.ts') },
+  entryPoints: {
+    shoebox: path.join(root, 'electron/engine/cli/entry.ts'),
+    // The search index's build worker runs as a module of its own (see electron/engine/search/index-background.ts).
+    'index-build-worker': path.join(root, 'electron/engine/search/index-build-worker.ts'),
+  },
   outdir: path.join(root, 'out/cli'),
   bundle: true,
   platform: 'node',

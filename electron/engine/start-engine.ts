@@ -17,10 +17,11 @@ import { ThumbnailStore } from './media/thumbnails';
 import type { ModelManifest } from './models/manifest';
 import { ModelManager } from './models/model-manager';
 import { defaultDataDir } from './paths';
-import { DescribeService } from './describe/describe-service';
+import type { DescribeService } from './describe/describe-service';
 import { PhotoService } from './photos/photo-service';
-import { SearchService } from './search/search-service';
-import { DEFAULT_THRESHOLD, SettingsService } from './settings/settings-service';
+import type { SearchService } from './search/search-service';
+import { createSearchServices } from './search/search-services';
+import { SettingsService, defaultSettings } from './settings/settings-service';
 
 export interface EngineOptions {
   mode: EngineMode;
@@ -87,15 +88,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const provider = options.provider ?? stored.provider ?? 'auto';
   const threads = options.threads ?? (stored.threads || undefined);
   const app = new AppService({ mode: options.mode, events, models, model: options.model ?? stored.model, provider });
-  const settings = new SettingsService(catalog, {
-    threshold: DEFAULT_THRESHOLD,
-    textFusion: true,
-    diversify: false,
-    groupDuplicates: true,
-    provider,
-    threads: threads ?? 0,
-    model: app.modelArgument,
-  });
+  const settings = new SettingsService(catalog, defaultSettings({ provider, threads: threads ?? 0, model: app.modelArgument }));
   const indexing = new IndexingService(catalog);
   const library = new LibraryService({
     catalog,
@@ -135,17 +128,15 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         onError: (error) => console.error(`shoebox: indexing: ${error.message}`),
       }),
     );
-    describe = new DescribeService({ catalog, encoder: model, modelId, logitScale: model.logitScale });
-    search = new SearchService({
+    ({ search, describe } = await createSearchServices({
       catalog,
       model,
       modelId,
-      dim: await model.dim(),
-      cacheDir: path.join(dataDir, 'search'),
+      dataDir,
       settings: () => settings.get(),
-      history: describe,
+      nativeBinding: options.sqliteNativeBinding,
       onLibraryChange: (change) => events.emit('library.changed', change),
-    });
+    }));
     void search.warmUp().catch((error: unknown) => console.error(`shoebox: search: ${(error as Error).message}`));
     // The caption bank is embedded once per model, in the background (Describe waits for it on first use).
     if (options.mode !== 'cli') void describe.ready().catch((error: unknown) => console.error(`shoebox: describe: ${(error as Error).message}`));

@@ -35,27 +35,75 @@ export function catalogVectorSource(catalog: Catalog, modelId: string): VectorSo
   const { db } = catalog;
   const table = model.vecTable;
   const dim = model.dim;
-  const shadow = hasVec01Shadow(db, table);
   const point = db.prepare(`SELECT embedding FROM ${table} WHERE photo_id = ?`).pluck();
+  const fetch = (photoIds: readonly number[]): Map<number, Float32Array> => {
+    const found = new Map<number, Float32Array>();
+    // Ascending ids read vec0's blobs in storage order, which is several times faster than random order.
+    for (const id of [...photoIds].sort((a, b) => a - b)) {
+      const blob = point.get(id) as Buffer | undefined;
+      if (blob) found.set(id, toFloats(blob, 0, dim));
+    }
+    return found;
+  };
+  if (!hasVec01Shadow(db, table, true)) {
+    return {
+      dim,
+      iterate: () => publicChunks(catalog, modelId),
+      fetch,
+      count: () => catalog.embeddings.count(modelId),
+      ids: () => db.prepare(`SELECT photo_id FROM ${table}`).pluck().all() as number[],
+    };
+  }
+  return shadowSource(db, table, modelId, dim, fetch);
+}
 
+/**
+ * The same source over a connection that has not loaded sqlite-vec (a worker's read-only connection to the
+ * catalog file): it reads vec0's shadow tables with plain SQL, so it needs sqlite-vec 0.1's layout and throws
+ * otherwise. Whether the sqlite-vec that writes the file is 0.1 too is for the caller to check (catalogVectorSource
+ * on a connection that has loaded it gives a stamp only then).
+ */
+export function databaseVectorSource(db: SqliteDatabase, modelId: string): VectorSource {
+  const model = db.prepare('SELECT dim, vec_table FROM models WHERE id = ?').get(modelId) as { dim: number; vec_table: string } | undefined;
+  if (!model) throw new Error(`unknown embedding model ${modelId}`);
+  const table = model.vec_table;
+  if (!VEC_TABLE_NAME.test(table)) throw new Error(`unexpected vector table name ${JSON.stringify(table)}`);
+  if (!hasVec01Shadow(db, table, false)) throw new Error(`vector table ${table} is not in sqlite-vec 0.1's layout`);
+  const { dim } = model;
+  // Without vec0's point lookup: whole chunks, each read once for all the ids it holds.
+  const locate = db.prepare(`SELECT chunk_id, chunk_offset FROM ${table}_rowids WHERE rowid = ?`).raw();
+  const blob = db.prepare(`SELECT vectors FROM ${table}_vector_chunks00 WHERE rowid = ?`).pluck();
+  const fetch = (photoIds: readonly number[]): Map<number, Float32Array> => {
+    const byChunk = new Map<number, [number, number][]>();
+    for (const id of new Set(photoIds)) {
+      const [chunk, offset] = (locate.get(id) as [number | null, number | null] | undefined) ?? [null, null];
+      if (chunk === null || offset === null) continue;
+      let list = byChunk.get(chunk);
+      if (!list) byChunk.set(chunk, (list = []));
+      list.push([id, offset]);
+    }
+    const found = new Map<number, Float32Array>();
+    for (const [chunk, list] of byChunk) {
+      const vectors = blob.get(chunk) as Buffer | undefined;
+      for (const [id, offset] of list) if (vectors && vectors.length >= (offset + 1) * dim * 4) found.set(id, toFloats(vectors, offset * dim * 4, dim));
+    }
+    return found;
+  };
+  return shadowSource(db, table, modelId, dim, fetch);
+}
+
+function shadowSource(db: SqliteDatabase, table: string, modelId: string, dim: number, fetch: VectorSource['fetch']): VectorSource {
   return {
     dim,
-    iterate: () => (shadow ? shadowChunks(db, table, dim) : publicChunks(catalog, modelId)),
-    fetch(photoIds) {
-      const found = new Map<number, Float32Array>();
-      // Ascending ids read vec0's blobs in storage order, which is several times faster than random order.
-      for (const id of [...photoIds].sort((a, b) => a - b)) {
-        const blob = point.get(id) as Buffer | undefined;
-        if (blob) found.set(id, toFloats(blob, 0, dim));
-      }
-      return found;
-    },
-    count: () =>
-      shadow
-        ? (db.prepare(`SELECT count(*) FROM ${table}_rowids`).pluck().get() as number)
-        : catalog.embeddings.count(modelId),
-    stamp: () => (shadow ? shadowStamp(db, table, modelId, dim) : undefined),
-    ids: () => (shadow ? shadowIds(db, table) : (db.prepare(`SELECT photo_id FROM ${table}`).pluck().all() as number[])),
+    iterate: () => shadowChunks(db, table, dim, -1),
+    fetch,
+    count: () => db.prepare(`SELECT count(*) FROM ${table}_rowids`).pluck().get() as number,
+    stamp: () => shadowStamp(db, table, modelId, dim),
+    ids: () => shadowIds(db, table),
+    // vec0 0.1 writes every new row (a replacement too: delete + insert) into its newest chunk, so everything
+    // written after mark() is in chunks numbered mark() or above.
+    mark: () => (db.prepare(`SELECT max(chunk_id) FROM ${table}_chunks`).pluck().get() as number | null) ?? -1,
+    since: (mark) => shadowChunks(db, table, dim, mark),
   };
 }
 
@@ -71,13 +119,14 @@ function shadowIds(db: SqliteDatabase, table: string): number[] {
   return ids;
 }
 
-function hasVec01Shadow(db: SqliteDatabase, table: string): boolean {
+/** Whether `table` has sqlite-vec 0.1's shadow tables (and, with `loaded`, the connection runs sqlite-vec 0.1). */
+function hasVec01Shadow(db: SqliteDatabase, table: string, loaded: boolean): boolean {
   try {
     const columns = (name: string): string[] =>
       (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(name) as string[]).sort();
     const same = (a: string[], b: string[]): boolean => a.join() === [...b].sort().join();
     const created = db.prepare(`SELECT value FROM ${table}_info WHERE key = 'CREATE_VERSION'`).pluck().get();
-    const running = db.prepare('SELECT vec_version()').pluck().get();
+    const running = loaded ? db.prepare('SELECT vec_version()').pluck().get() : 'v0.1.';
     return (
       typeof created === 'string' &&
       created.startsWith('v0.1.') &&
@@ -92,14 +141,15 @@ function hasVec01Shadow(db: SqliteDatabase, table: string): boolean {
   }
 }
 
-function* shadowChunks(db: SqliteDatabase, table: string, dim: number): Generator<VectorSourceChunk> {
+/** The valid vectors of the chunks numbered `from` and above. */
+function* shadowChunks(db: SqliteDatabase, table: string, dim: number, from: number): Generator<VectorSourceChunk> {
   // One chunk per query, so the database is free between chunks.
   const next = db.prepare(
     `SELECT c.chunk_id, c.size, c.validity, c.rowids, v.vectors
      FROM ${table}_chunks c JOIN ${table}_vector_chunks00 v ON v.rowid = c.chunk_id
      WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT 1`,
   );
-  let after = -1;
+  let after = from - 1;
   for (;;) {
     const row = next.get(after) as ChunkRow | undefined;
     if (!row) return;

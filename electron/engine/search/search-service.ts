@@ -9,7 +9,7 @@ import { prepareImage } from '../clip/preprocess';
 import type { PreprocessConfig } from '../clip/preprocess-config';
 import { PhotoTextVectors, REFERENCE_CAPTIONS, type TextEmbedder } from './photo-text';
 import { QueryError, parseQuery, type QueryTerm } from './query-parser';
-import { diversify, groupNearDuplicates, type Grouped, type Ranked } from './variety';
+import { FIRST_PAGE_GROUP_WINDOW, GROUP_WINDOW, diversify, groupNearDuplicates, type Grouped, type Ranked } from './variety';
 import { scoreStats, unitCopy, weightedUnitSum } from './vector-math';
 import { VectorIndex, catalogVectorSource, type VectorIndexOptions, type VectorSource } from './vector-index';
 
@@ -57,6 +57,8 @@ export interface SearchServiceOptions {
   /** Photos became searchable or left (throttled to one call per CHANGE_EVENT_MS). */
   onLibraryChange?: (change: LibraryChange) => void;
   index?: Omit<VectorIndexOptions, 'file'>;
+  /** Electron's build of better-sqlite3, for the worker that builds the index (see VectorIndex.openInBackground). */
+  nativeBinding?: string;
   /** A text query is recorded in the history once no other text query followed it for this long. */
   historyDelayMs?: number;
 }
@@ -99,6 +101,10 @@ interface Uploaded {
 
 export class SearchService {
   private index: VectorIndex | null = null;
+  private opening: Promise<VectorIndex | null> | null = null;
+  /** Changes told while the index was being opened, applied again once it is (add and remove are idempotent). */
+  private missed: CatalogChange[] = [];
+  private readonly abort = new AbortController();
   private source: VectorSource | null = null;
   private reconcileNeeded = false;
   private readonly photoText: PhotoTextVectors;
@@ -225,7 +231,7 @@ export class SearchService {
     if (cached && (cached.complete || cached.entries.length >= depth || depth <= FIRST_TIER)) return this.touch(this.results, key)!;
 
     const q = await this.queryVector(query, terms);
-    const index = this.openIndex();
+    const index = await this.openIndex();
     const exclude = new Set(query.photoIds ?? []);
     const allowed = this.allowedIds(query.filters);
     let hits: Ranked[] = [];
@@ -251,8 +257,10 @@ export class SearchService {
 
     let entries: Grouped[] = kept.map((h) => ({ ...h, duplicateIds: [] }));
     if (groupDuplicates || wantVariety) {
-      const vectors = this.vectorsOf(kept.slice(0, 512).map((h) => h.photoId));
-      if (groupDuplicates) entries = groupNearDuplicates(kept, vectors);
+      // A first page groups its neighbourhood only; a deeper request (depth MAX_RESULTS) groups GROUP_WINDOW.
+      const window = depth <= FIRST_TIER ? FIRST_PAGE_GROUP_WINDOW : GROUP_WINDOW;
+      const vectors = this.vectorsOf(kept.slice(0, window).map((h) => h.photoId));
+      if (groupDuplicates) entries = groupNearDuplicates(kept, vectors, undefined, window);
       if (wantVariety) entries = diversify(entries, vectors);
     }
     const list: RankedList = {
@@ -358,15 +366,22 @@ export class SearchService {
 
   // ---- the index and its statistics ------------------------------------------------------------------------
 
-  /** Opens the index on first use (from its cache file when it matches the catalog, else built). */
-  private openIndex(): VectorIndex | null {
+  /**
+   * The index, opened on first use: from its cache file when that matches the catalog (fast), else built in a
+   * worker thread so this thread keeps answering requests (about 2 minutes per million photos). Null while the
+   * model has no vectors at all.
+   */
+  private async openIndex(): Promise<VectorIndex | null> {
     if (this.closed) return null;
     if (!this.index) {
       if (!this.options.catalog.embeddings.getModel(this.options.modelId)) return null;
-      this.source = catalogVectorSource(this.options.catalog, this.options.modelId);
-      const file = this.cacheFile();
-      this.index = VectorIndex.open(this.source, { ...this.options.index, ...(file ? { file } : {}) });
-      this.reconcileNeeded = false;
+      this.opening ??= this.openInBackground().finally(() => (this.opening = null));
+      const index = await this.opening;
+      if (!index || this.closed) return null;
+      if (!this.index) {
+        this.index = index;
+        for (const change of this.missed.splice(0)) this.apply(change);
+      }
     }
     if (this.reconcileNeeded) {
       this.reconcileNeeded = false;
@@ -376,9 +391,32 @@ export class SearchService {
     return this.index;
   }
 
+  private async openInBackground(): Promise<VectorIndex | null> {
+    const source = catalogVectorSource(this.options.catalog, this.options.modelId);
+    this.source = source;
+    const file = this.cacheFile();
+    const options = { ...this.options.index, ...(file ? { file } : {}) };
+    if (file && source.stamp?.() !== undefined) {
+      try {
+        return await VectorIndex.openInBackground(source, {
+          ...options,
+          file,
+          catalogFile: this.options.catalog.db.name,
+          modelId: this.options.modelId,
+          signal: this.abort.signal,
+          ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
+        });
+      } catch (error) {
+        if (this.closed) return null;
+        console.error(`shoebox: building the search index in the background failed (${(error as Error).message}); building it here`);
+      }
+    }
+    return VectorIndex.open(source, options);
+  }
+
   /** Opens the index now (at start, so the first query does not wait for it) and catches up photo texts. */
   async warmUp(): Promise<void> {
-    this.openIndex();
+    await this.openIndex();
     await this.photoText.sync();
   }
 
@@ -410,33 +448,46 @@ export class SearchService {
     return this.sample;
   }
 
+  /** Stored vectors of photos, from the index's vector file (a few microseconds each). */
   private vectorsOf(ids: readonly number[]): Map<number, Float32Array> {
-    if (ids.length === 0 || !this.source) return new Map();
-    return this.source.fetch(ids);
+    if (ids.length === 0 || !this.index) return new Map();
+    return this.index.vectors(ids);
   }
 
   // ---- keeping up with the catalog ---------------------------------------------------------------------------
 
   private onCatalogChange(change: CatalogChange): void {
     if (this.closed) return;
+    if (change.kind === 'vectors' && change.modelId !== this.options.modelId) return;
     this.results.clear();
-    if (change.kind === 'vectors') {
-      if (change.modelId !== this.options.modelId) return;
-      if (this.index) for (const { photoId, vector } of change.entries) this.index.add(photoId, vector);
-      this.announce({ added: change.entries.length, removed: 0 });
-      this.syncTextsSoon();
-    } else if (change.kind === 'deleted') {
-      let removed = 0;
-      if (this.index) for (const id of change.photoIds) removed += this.index.remove(id) ? 1 : 0;
-      this.photoText.load();
-      this.announce({ added: 0, removed: this.index ? removed : change.photoIds.length });
-    } else {
-      const before = this.index?.size ?? 0;
-      if (this.index) this.index.reconcile();
-      this.photoText.load();
-      this.announce({ added: 0, removed: Math.max(0, before - (this.index?.size ?? 0)) });
-    }
+    if (!this.index && this.opening) this.missed.push(change);
+    const counts = this.apply(change);
+    this.announce(counts);
+    if (change.kind === 'vectors') this.syncTextsSoon();
+    else this.photoText.load();
     this.scheduleSave();
+  }
+
+  /** Brings the index in step with one change; returns what it added and removed. */
+  private apply(change: CatalogChange): LibraryChange {
+    const index = this.index;
+    if (change.kind === 'vectors') {
+      if (index) for (const { photoId, vector } of change.entries) index.add(photoId, vector);
+      return { added: change.entries.length, removed: 0 };
+    }
+    if (change.kind === 'deleted') {
+      if (!index) return { added: 0, removed: change.photoIds.length };
+      let removed = 0;
+      for (const id of change.photoIds) removed += index.remove(id) ? 1 : 0;
+      return { added: 0, removed };
+    }
+    if (!index) {
+      this.reconcileNeeded = true;
+      return { added: 0, removed: 0 };
+    }
+    const before = index.size;
+    index.reconcile();
+    return { added: 0, removed: Math.max(0, before - index.size) };
   }
 
   /** A photo's own text changed (a note): embed it again. */
@@ -517,6 +568,7 @@ export class SearchService {
     }
     this.unsubscribe();
     this.closed = true;
+    this.abort.abort();
     this.index?.close();
     this.index = null;
   }

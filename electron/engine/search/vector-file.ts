@@ -86,6 +86,17 @@ export class VectorFile {
     if (got !== this.recordBytes) throw new Error(`vector file ${this.path} is truncated at slot ${slot}`);
   }
 
+  /** Reads `count` consecutive records from `slot` into `out` (count * dim floats at out[0]) in one pread. */
+  readRun(slot: number, count: number, out: Float32Array): void {
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, count * this.recordBytes);
+    let done = 0;
+    while (done < bytes.length) {
+      const got = readSync(this.fd, bytes, done, bytes.length - done, HEADER_BYTES + slot * this.recordBytes + done);
+      if (got <= 0) throw new Error(`vector file ${this.path} is truncated at slot ${slot + Math.floor(done / this.recordBytes)}`);
+      done += got;
+    }
+  }
+
   /** Renames the file (a finished build replaces the previous one atomically). */
   rename(to: string): void {
     renameSync(this.filePath, to);

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSyn
 import path from 'node:path';
 import type { FastScanModule } from './fastscan-wasm';
 import { instantiateFastScan } from './fastscan-wasm';
+import { buildInWorker } from './index-background';
 import { SearchWorkers } from './search-workers';
 import { Rotation, TwoBitEncoder, queryTables } from './two-bit-codes';
 import type { QueryTables } from './two-bit-codes';
@@ -53,6 +54,13 @@ export interface VectorSource {
   stamp?(): string | undefined;
   /** Every photo id with a vector, in any order (cheaper than iterate(); used by reconcile()). */
   ids?(): Iterable<number>;
+  /**
+   * A position in the source's write order. since(mark) yields every vector written after mark() was taken
+   * (replacements included), and possibly some older ones: an index built from an earlier state catches up with
+   * it (see openInBackground).
+   */
+  mark?(): number;
+  since?(mark: number): Iterable<VectorSourceChunk>;
 }
 
 export interface VectorIndexOptions {
@@ -71,6 +79,19 @@ export interface VectorIndexOptions {
    * search on the calling thread.
    */
   threads?: number;
+}
+
+export interface BackgroundOpenOptions extends VectorIndexOptions {
+  /** The cache path: the worker writes the cache files there and this thread loads them. */
+  file: string;
+  /** The catalog's SQLite file, which the worker opens read-only. */
+  catalogFile: string;
+  /** The model whose vectors to index (its vec0 table). */
+  modelId: string;
+  /** A better-sqlite3 binary built for this runtime (Electron's ABI), as for Catalog.open. */
+  nativeBinding?: string;
+  /** Stops a build in progress (the worker is terminated) and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface SearchOptions {
@@ -160,6 +181,7 @@ export class VectorIndex {
   private centreSamples: number;
   private readonly scratch: Float32Array;
   private workers: SearchWorkers | undefined;
+  private cacheStamp: string | undefined;
 
   private constructor(
     private readonly source: VectorSource,
@@ -199,9 +221,7 @@ export class VectorIndex {
         return created;
       };
       for (const chunk of source.iterate()) {
-        if (chunk.vectors.length !== chunk.photoIds.length * source.dim) {
-          throw new Error(`source chunk has ${chunk.vectors.length} floats for ${chunk.photoIds.length} vectors of dimension ${source.dim}`);
-        }
+        checkChunk(chunk, source.dim);
         if (index) {
           index.addChunk(chunk);
         } else {
@@ -235,12 +255,46 @@ export class VectorIndex {
     return VectorIndex.build(source, options);
   }
 
+  /**
+   * open() without blocking this thread for the build: a matching cache file is loaded here (~0.15 s per million),
+   * else a worker thread opens the catalog file read-only, builds the index and writes the cache files, and this
+   * thread loads them. Changes to the vectors committed meanwhile are then caught up with (see VectorSource.since),
+   * so the index reflects the catalog as of when the promise resolves; later changes go to add()/remove() as usual.
+   * `source` (the catalog's, on this thread) serves stamps, reconcile() and re-ranking without a vector file.
+   * Rejects for a source without a stamp (not sqlite-vec 0.1's layout): use open() there.
+   */
+  static async openInBackground(source: VectorSource, options: BackgroundOpenOptions): Promise<VectorIndex> {
+    const { catalogFile, modelId, nativeBinding, signal, ...indexOptions } = options;
+    checkDim(source.dim);
+    const before = source.stamp?.();
+    if (before === undefined) throw new Error('this vector source cannot be indexed in the background (it has no stamp); use VectorIndex.open');
+    const cached = VectorIndex.readCache(source, indexOptions, (stamp) => stamp === before);
+    if (cached) return cached;
+    const built = await buildInWorker({ catalogFile, modelId, nativeBinding, file: indexOptions.file, signScanMin: indexOptions.signScanMin }, signal);
+    // Synchronous from here on, so no change committed on this thread can fall between the catch-up and the caller.
+    const now = source.stamp?.();
+    const index = VectorIndex.readCache(source, indexOptions, (stamp) => stamp === built.stamp || stamp === now);
+    if (!index) throw new Error(`the index built in the background (${indexOptions.file}) could not be loaded`);
+    index.origin = 'built';
+    if (now !== index.cacheStamp) {
+      index.catchUp(built.mark);
+      if (now !== undefined) index.save(now);
+    }
+    return index;
+  }
+
   /** The cached index if it is valid for `source` now, else undefined. */
   static load(source: VectorSource, options: VectorIndexOptions & { file: string }): VectorIndex | undefined {
     checkDim(source.dim);
     if (!existsSync(options.file)) return undefined;
     const stamp = source.stamp?.();
     if (stamp === undefined) return undefined;
+    return VectorIndex.readCache(source, options, (saved) => saved === stamp);
+  }
+
+  /** The cache file's index if `accept` takes its stamp (and the vector file matches it), else undefined. */
+  private static readCache(source: VectorSource, options: VectorIndexOptions & { file: string }, accept: (stamp: string) => boolean): VectorIndex | undefined {
+    if (!existsSync(options.file)) return undefined;
     const fd = openSync(options.file, 'r');
     let vectorFile: VectorFile | undefined;
     try {
@@ -256,7 +310,8 @@ export class VectorIndex {
       const headerBytes = align8(48 + stampBytes);
       const header = Buffer.alloc(headerBytes + source.dim * 4);
       if (readSync(fd, header, 0, header.length, 0) !== header.length) return undefined;
-      if (header.toString('utf8', 48, 48 + stampBytes) !== stamp) return undefined;
+      const stamp = header.toString('utf8', 48, 48 + stampBytes);
+      if (!accept(stamp)) return undefined;
       vectorFile = VectorFile.open(`${options.file}.vectors`, source.dim);
       if (!vectorFile || vectorFile.buildId !== buildId || vectorFile.records() < slots) return undefined;
       const centre = new Float32Array(source.dim);
@@ -298,6 +353,7 @@ export class VectorIndex {
       index.live = live;
       index.maybeSplit(slots);
       index.origin = 'cache';
+      index.cacheStamp = stamp;
       vectorFile = undefined; // owned by the index now
       return index;
     } finally {
@@ -309,6 +365,11 @@ export class VectorIndex {
   /** Live vectors. */
   get size(): number {
     return this.live;
+  }
+
+  /** The source stamp the cache file was last saved with or loaded at (undefined: never saved). */
+  get stamp(): string | undefined {
+    return this.cacheStamp;
   }
 
   /**
@@ -330,6 +391,38 @@ export class VectorIndex {
   /** Whether the index holds a vector for `photoId`. */
   has(photoId: number): boolean {
     return Number.isInteger(photoId) && photoId >= 0 && photoId <= MAX_PHOTO_ID && this.tableFind(photoId) >= 0;
+  }
+
+  /**
+   * The stored vectors (unit length) of those of `photoIds` the index holds, for work on a page of results such as
+   * grouping near-duplicates or MMR. They are read from the vector file in slot order, consecutive slots in one
+   * read (~3 us per vector from the page cache); without a cache file they are fetched from the source.
+   */
+  vectors(photoIds: readonly number[]): Map<number, Float32Array> {
+    const { dim } = this;
+    const found: { id: number; slot: number }[] = [];
+    const seen = new Set<number>();
+    for (const id of photoIds) {
+      if (seen.has(id) || !this.has(id)) continue;
+      seen.add(id);
+      found.push({ id, slot: this.tableFind(id) });
+    }
+    const out = new Map<number, Float32Array>();
+    if (!this.vectorFile) {
+      for (const [id, vector] of this.source.fetch(found.map((f) => f.id))) {
+        if (vector.length === dim) out.set(id, unit(vector));
+      }
+      return out;
+    }
+    found.sort((a, b) => a.slot - b.slot);
+    const all = new Float32Array(found.length * dim);
+    for (let run = 0, i = 1; i <= found.length; i++) {
+      if (i < found.length && found[i]!.slot === found[i - 1]!.slot + 1) continue;
+      this.vectorFile.readRun(found[run]!.slot, i - run, all.subarray(run * dim, i * dim));
+      run = i;
+    }
+    found.forEach(({ id }, i) => out.set(id, all.subarray(i * dim, (i + 1) * dim)));
+    return out;
   }
 
   /** The best `k` photos for `query` by cosine similarity, best first. */
@@ -399,6 +492,26 @@ export class VectorIndex {
     return { added, removed };
   }
 
+  /**
+   * After loading a snapshot of the source taken at `mark` (see VectorSource.mark): removes what the source no
+   * longer has, and re-adds every vector written since (new ones and replacements alike). Without marks, reconcile().
+   */
+  private catchUp(mark: number | undefined): void {
+    if (mark === undefined || !this.source.since) {
+      this.reconcile();
+      return;
+    }
+    const present = Int32Array.from(this.source.ids ? this.source.ids() : this.allSourceIds()).sort();
+    for (let s = 0; s < this.slots; s++) {
+      const id = this.ids[s]!;
+      if (id >= 0 && !sortedHas(present, id)) this.remove(id);
+    }
+    for (const chunk of this.source.since(mark)) {
+      checkChunk(chunk, this.dim);
+      this.addChunk(chunk);
+    }
+  }
+
   private allSourceIds(): number[] {
     const ids: number[] = [];
     for (const chunk of this.source.iterate()) for (const id of chunk.photoIds) ids.push(Number(id));
@@ -449,6 +562,7 @@ export class VectorIndex {
       closeSync(fd);
     }
     renameSync(tmp, file);
+    this.cacheStamp = stamp;
   }
 
   /** Closes the vector file. The index must not be used afterwards. */
@@ -1033,6 +1147,12 @@ function maxEntry(bytesPerVector: number): number {
 
 function checkDim(dim: number): void {
   if (!Number.isInteger(dim) || dim <= 0) throw new Error(`invalid vector dimension ${dim}`);
+}
+
+function checkChunk(chunk: VectorSourceChunk, dim: number): void {
+  if (chunk.vectors.length !== chunk.photoIds.length * dim) {
+    throw new Error(`source chunk has ${chunk.vectors.length} floats for ${chunk.photoIds.length} vectors of dimension ${dim}`);
+  }
 }
 
 function checkPhotoId(id: number): void {

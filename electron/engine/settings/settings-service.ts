@@ -6,6 +6,11 @@ export const DEFAULT_THRESHOLD = -1;
 
 export type StoredSettings = Partial<Settings>;
 
+/** What a new library starts with; the runtime choices come from how the engine was started. */
+export function defaultSettings(runtime: Pick<Settings, 'provider' | 'threads' | 'model'>): Settings {
+  return { threshold: DEFAULT_THRESHOLD, textFusion: true, diversify: false, groupDuplicates: true, ...runtime };
+}
+
 /**
  * The user's settings, stored as JSON values in the catalog's `settings` table, so they travel with the library.
  * Model, provider and threads are read once at start (they decide how the engine is built); the search settings

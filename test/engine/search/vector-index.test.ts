@@ -163,6 +163,34 @@ describe('VectorIndex over the catalog', () => {
     withFile.close();
   });
 
+  it('returns the stored vectors of given photos, from the vector file or the source', () => {
+    const vectors = gen.images(600, 25);
+    const ids = addPhotos(vectors);
+    const withFile = VectorIndex.build(catalogVectorSource(catalog, MODEL), { file: path.join(dir, 'v.index') });
+    const withoutFile = VectorIndex.build(catalogVectorSource(catalog, MODEL));
+    // Runs of consecutive slots, scattered ones, a duplicate and an id the index does not hold.
+    const wanted = [...ids.slice(10, 20), ids[599]!, ids[3]!, ids[300]!, ids[3]!, 999_999];
+    for (const index of [withFile, withoutFile]) {
+      const got = index.vectors(wanted);
+      expect([...got.keys()].sort((a, b) => a - b)).toEqual([...new Set(wanted.slice(0, -1))].sort((a, b) => a - b));
+      for (const [id, vector] of got) {
+        const want = row(vectors, ids.indexOf(id));
+        expect(vector).toHaveLength(DIM);
+        for (let j = 0; j < DIM; j++) expect(vector[j]).toBeCloseTo(want[j]!, 6);
+      }
+      expect(index.vectors([]).size).toBe(0);
+    }
+    // A replaced vector comes back as its new value, a removed one not at all.
+    const replacement = gen.images(1, 26);
+    catalog.embeddings.put(MODEL, ids[15]!, row(replacement, 0));
+    withFile.add(ids[15]!, row(replacement, 0));
+    withFile.remove(ids[16]!);
+    const after = withFile.vectors([ids[15]!, ids[16]!]);
+    expect([...after.keys()]).toEqual([ids[15]]);
+    for (let j = 0; j < DIM; j++) expect(after.get(ids[15]!)![j]).toBeCloseTo(replacement[j]!, 6);
+    withFile.close();
+  });
+
   it('keeps up with adds, replacements and removals', () => {
     const ids = addPhotos(gen.images(1200, 31));
     const source = catalogVectorSource(catalog, MODEL);

@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { SearchFilters, SearchQuery, SearchResult, SearchSort } from '@shared/types';
 import { Catalog } from '../../catalog/catalog';
 import type { ClipModel } from '../../clip/clip-model';
-import { DescribeService } from '../../describe/describe-service';
+import type { DescribeService } from '../../describe/describe-service';
 import { ModelManager } from '../../models/model-manager';
-import { SearchService } from '../../search/search-service';
-import { SettingsService, DEFAULT_THRESHOLD } from '../../settings/settings-service';
+import type { SearchService } from '../../search/search-service';
+import { createSearchServices } from '../../search/search-services';
+import { SettingsService, defaultSettings } from '../../settings/settings-service';
 import { catalogModelId } from '../../start-engine';
 import { commonOptions, CliError, numberOption, stringOption, writeJson, type CliCommand, type CliContext } from '../command';
 import { dataDirArgument, modelOptions, openModelArgument } from '../model-argument';
@@ -67,27 +68,9 @@ export async function openQueryEngine(context: CliContext): Promise<QueryEngine>
           : `nothing in ${dataDir} is indexed yet (run 'shoebox index <folder> --data ${dataDir}')`,
       );
     }
-    const settings = new SettingsService(catalog, {
-      threshold: DEFAULT_THRESHOLD,
-      textFusion: true,
-      diversify: false,
-      groupDuplicates: true,
-      provider: 'auto',
-      threads: 0,
-      model: argument,
-    });
-    const describe = new DescribeService({ catalog, encoder: model, modelId, logitScale: model.logitScale });
-    const search = new SearchService({
-      catalog,
-      model,
-      modelId,
-      dim: await model.dim(),
-      cacheDir: path.join(dataDir, 'search'),
-      settings: () => settings.get(),
-      // A one-shot command records its query at once (no typing to wait out).
-      history: describe,
-      historyDelayMs: 0,
-    });
+    const settings = new SettingsService(catalog, defaultSettings({ provider: 'auto', threads: 0, model: argument }));
+    // A one-shot command records its query at once (no typing to wait out).
+    const { search, describe } = await createSearchServices({ catalog, model, modelId, dataDir, settings: () => settings.get(), historyDelayMs: 0 });
     await search.warmUp();
     return {
       catalog,

@@ -1,0 +1,171 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clipLike } from '../../../bench/search';
+import { Catalog } from '../../../electron/engine/catalog/catalog';
+import type { BuildReply, BuildRequest } from '../../../electron/engine/search/index-background';
+import { VectorIndex, catalogVectorSource } from '../../../electron/engine/search/vector-index';
+import { repoRoot } from '../../support/shared-data';
+
+// ~100k vectors, so that a build on this thread would block it for seconds; a small dimension keeps the catalog quick.
+const DIM = 128;
+const COUNT = 100_000;
+const MODEL = 'clip-background';
+
+let dir: string;
+let catalog: Catalog;
+let catalogFile: string;
+let ids: number[];
+const gen = clipLike(DIM, 17);
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'shoebox-background-'));
+  catalogFile = path.join(dir, 'catalog.sqlite');
+  catalog = Catalog.open(catalogFile);
+  const folder = catalog.folders.add(path.join(dir, 'Pictures'));
+  catalog.embeddings.ensureModel(MODEL, DIM);
+  ids = [];
+  for (let start = 0; start < COUNT; start += 25_000) {
+    const vectors = gen.images(25_000, 100 + start);
+    const batch = catalog.photos
+      .upsertMany(Array.from({ length: 25_000 }, (_, i) => ({ folderId: folder.id, path: path.join(folder.path, `${start + i}.jpg`), size: 1, mtimeMs: 1 })))
+      .map((r) => r.id);
+    catalog.embeddings.putMany(MODEL, batch.map((photoId, i) => ({ photoId, vector: vectors.subarray(i * DIM, (i + 1) * DIM) })));
+    ids.push(...batch);
+  }
+}, 300_000);
+afterAll(() => {
+  catalog?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `work` while a 5 ms timer ticks; returns its result and the longest gap between ticks. */
+async function whileTicking<T>(work: () => Promise<T>): Promise<{ result: T; longestGap: number }> {
+  let last = performance.now();
+  let longestGap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+  }, 5);
+  try {
+    const result = await work();
+    longestGap = Math.max(longestGap, performance.now() - last);
+    return { result, longestGap };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function row(vectors: Float32Array, i: number): Float32Array {
+  return vectors.subarray(i * DIM, (i + 1) * DIM);
+}
+
+describe('VectorIndex.openInBackground', () => {
+  it('builds in a worker what build() builds, while this thread keeps running, and reuses a matching cache', async () => {
+    const file = path.join(dir, 'bg.index');
+    const source = catalogVectorSource(catalog, MODEL);
+    const { result: index, longestGap } = await whileTicking(() => VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL }));
+    expect(index.origin).toBe('built');
+    expect(index.size).toBe(COUNT);
+    expect(existsSync(file) && existsSync(`${file}.vectors`)).toBe(true);
+    // Loading the worker's result is the only work on this thread (~15 ms per 100k); the build took seconds.
+    expect(longestGap).toBeLessThan(200);
+
+    const started = performance.now();
+    const direct = VectorIndex.build(source, { file: path.join(dir, 'direct.index') });
+    const directMs = performance.now() - started;
+    expect(directMs).toBeGreaterThan(longestGap);
+    const queries = gen.queries(10, 5);
+    for (let i = 0; i < 10; i++) expect(index.search(row(queries, i), 30)).toEqual(direct.search(row(queries, i), 30));
+    expect(index.vectors(ids.slice(0, 5))).toEqual(direct.vectors(ids.slice(0, 5)));
+    const first = index.search(row(queries, 0), 30);
+    direct.close();
+    index.close();
+
+    // The cache matches the catalog: loaded here, no worker.
+    const again = await VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL });
+    expect(again.origin).toBe('cache');
+    expect(again.search(row(queries, 0), 30)).toEqual(first);
+    again.close();
+  });
+
+  it('catches up with changes committed while the worker builds, replacements included', async () => {
+    const file = path.join(dir, 'moving.index');
+    const source = catalogVectorSource(catalog, MODEL);
+    const removed = ids.slice(50, 60);
+    const replaced = [ids[10]!, ids[COUNT - 1]!];
+    const replacements = gen.images(2, 901);
+    const added = gen.images(3, 902);
+    let addedIds: number[] = [];
+    let changed = false;
+    // Commit the changes once the worker has started writing its vector file (after it took the stamp and mark).
+    const building = VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL });
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (!existsSync(`${file}.vectors.tmp`)) return;
+        clearInterval(poll);
+        try {
+          catalog.photos.deleteMany(removed);
+          replaced.forEach((id, i) => catalog.embeddings.put(MODEL, id, row(replacements, i)));
+          const folder = catalog.folders.list()[0]!;
+          addedIds = catalog.photos
+            .upsertMany([0, 1, 2].map((i) => ({ folderId: folder.id, path: path.join(folder.path, `late${i}.jpg`), size: 1, mtimeMs: 1 })))
+            .map((r) => r.id);
+          catalog.embeddings.putMany(MODEL, addedIds.map((photoId, i) => ({ photoId, vector: row(added, i) })));
+          changed = true;
+          resolve();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }, 2);
+    });
+    const index = await building;
+    expect(changed).toBe(true);
+    expect(index.size).toBe(catalog.embeddings.count(MODEL));
+    expect(removed.some((id) => index.has(id))).toBe(false);
+    replaced.forEach((id, i) => {
+      const top = index.search(row(replacements, i), 1)[0]!;
+      expect(top.photoId).toBe(id);
+      expect(top.score).toBeCloseTo(1, 5);
+    });
+    addedIds.forEach((id, i) => expect(index.search(row(added, i), 1)[0]!.photoId).toBe(id));
+    // It saved itself at the catalog's current stamp.
+    expect(index.stamp).toBe(source.stamp!());
+    index.close();
+    expect((await VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL })).origin).toBe('cache');
+  });
+
+  it("the CLI bundle's worker entry (out/cli, bundled by the global setup) builds the same cache", async () => {
+    const bundled = path.join(repoRoot, 'out/cli/index-build-worker.js');
+    expect(existsSync(bundled)).toBe(true);
+    const file = path.join(dir, 'bundled.index');
+    const request: BuildRequest = { catalogFile, modelId: MODEL, file };
+    const reply = await new Promise<{ reply?: BuildReply; error?: string }>((resolve, reject) => {
+      const worker = new Worker(bundled, { workerData: { request } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    expect(reply.error).toBeUndefined();
+    const size = catalog.embeddings.count(MODEL);
+    expect(reply.reply).toMatchObject({ size, stamp: catalogVectorSource(catalog, MODEL).stamp!() });
+    const index = VectorIndex.load(catalogVectorSource(catalog, MODEL), { file });
+    expect(index?.size).toBe(size);
+    index?.close();
+  });
+
+  it('rejects when aborted, and for a model the catalog does not have', async () => {
+    const source = catalogVectorSource(catalog, MODEL);
+    const controller = new AbortController();
+    const file = path.join(dir, 'aborted.index');
+    const building = VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL, signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(building).rejects.toThrow(/abort/i);
+    expect(existsSync(file)).toBe(false);
+    await expect(VectorIndex.openInBackground(source, { file: path.join(dir, 'other.index'), catalogFile, modelId: 'no-such-model' })).rejects.toThrow(
+      /unknown embedding model/,
+    );
+  });
+});
