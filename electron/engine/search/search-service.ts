@@ -70,9 +70,12 @@ export const MIN_SAMPLE = 30;
 export const SAMPLE_SIZE = 2048;
 /** Most results a query returns (all pages together). */
 export const MAX_RESULTS = 1000;
-/** A first page needs fewer candidates: queries asking for at most FIRST_TIER_NEED results search this deep. */
-const FIRST_TIER = 200;
+/**
+ * A first page needs fewer candidates: a relevance-sorted request for at most FIRST_TIER_NEED results searches
+ * twice as deep as it asks (grouping hides some), at least FIRST_TIER_MIN; anything more searches MAX_RESULTS deep.
+ */
 const FIRST_TIER_NEED = 100;
+const FIRST_TIER_MIN = 100;
 export const DEFAULT_LIMIT = 100;
 export const DEFAULT_TEXT_WEIGHT = 0.5;
 const TEXT_CACHE = 512;
@@ -87,6 +90,8 @@ const DATE_KEY = `COALESCE(taken_at, strftime('%Y-%m-%dT%H:%M:%S', mtime_ms / 10
 
 interface RankedList {
   entries: Grouped[];
+  /** How many candidates the search asked the index for. */
+  depth: number;
   /** False when the search stopped at its depth while results were still above the cut-off. */
   complete: boolean;
   cutoff: SearchResult['cutoff'];
@@ -142,7 +147,9 @@ export class SearchService {
     }
 
     const terms = text === '' ? [] : parseQuery(text);
-    const list = await this.ranked(query, terms, settings, sort !== 'relevance' || offset + limit > FIRST_TIER_NEED ? MAX_RESULTS : FIRST_TIER);
+    const needed = offset + limit;
+    const depth = sort !== 'relevance' || needed > FIRST_TIER_NEED ? MAX_RESULTS : Math.max(FIRST_TIER_MIN, 2 * needed);
+    const list = await this.ranked(query, terms, settings, depth);
     if (text !== '' && offset === 0) this.recordLater(text);
 
     let entries = list.entries;
@@ -228,7 +235,7 @@ export class SearchService {
       wantVariety,
     ]);
     const cached = this.results.get(key);
-    if (cached && (cached.complete || cached.entries.length >= depth || depth <= FIRST_TIER)) return this.touch(this.results, key)!;
+    if (cached && (cached.complete || cached.depth >= depth)) return this.touch(this.results, key)!;
 
     const q = await this.queryVector(query, terms);
     const index = await this.openIndex();
@@ -258,13 +265,14 @@ export class SearchService {
     let entries: Grouped[] = kept.map((h) => ({ ...h, duplicateIds: [] }));
     if (groupDuplicates || wantVariety) {
       // A first page groups its neighbourhood only; a deeper request (depth MAX_RESULTS) groups GROUP_WINDOW.
-      const window = depth <= FIRST_TIER ? FIRST_PAGE_GROUP_WINDOW : GROUP_WINDOW;
+      const window = depth < MAX_RESULTS ? Math.min(FIRST_PAGE_GROUP_WINDOW, depth) : GROUP_WINDOW;
       const vectors = this.vectorsOf(kept.slice(0, window).map((h) => h.photoId));
       if (groupDuplicates) entries = groupNearDuplicates(kept, vectors, undefined, window);
       if (wantVariety) entries = diversify(entries, vectors);
     }
     const list: RankedList = {
       entries,
+      depth,
       complete,
       cutoff,
       terms: terms.map((t) => ({ text: t.text, weight: t.weight })),
