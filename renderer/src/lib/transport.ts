@@ -1,4 +1,5 @@
 import { createClient, type ErrorReply, type ShoeboxClient, type Transport } from '@shared/contract';
+import { buildMediaUrl, type MediaKind } from './media';
 
 declare global {
   interface Window {
@@ -47,10 +48,28 @@ export function connect(): ShoeboxClient {
   const url = new URL(window.location.href);
   const token = url.searchParams.get('token') ?? sessionStorage.getItem('shoebox-token') ?? '';
   sessionStorage.setItem('shoebox-token', token);
+  webToken = token;
   if (url.searchParams.has('token')) {
     // Keep the token out of the address bar and history once it is stored.
     url.searchParams.delete('token');
     history.replaceState(null, '', url);
   }
   return createClient(httpTransport(new URL('/', url), token));
+}
+
+let webToken: string | null = null;
+
+/** Whether this page runs inside the desktop app (native dialogs, open/reveal) rather than in a browser. */
+export function isDesktop(): boolean {
+  return typeof window !== 'undefined' && window.shoebox !== undefined;
+}
+
+/**
+ * The address of a photo's thumbnail or full image: `shoebox-media://thumb/<id>` in the desktop app,
+ * `/media/thumb/<id>?token=…` in web mode (an <img> cannot send the Authorization header).
+ */
+export function mediaUrl(kind: MediaKind, photoId: number): string {
+  if (isDesktop()) return buildMediaUrl(kind, photoId, { desktop: true, token: '' });
+  webToken ??= sessionStorage.getItem('shoebox-token') ?? '';
+  return buildMediaUrl(kind, photoId, { desktop: false, token: webToken });
 }

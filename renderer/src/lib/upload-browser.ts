@@ -1,0 +1,50 @@
+import { bytesToBase64, fitWithin, MAX_RAW_UPLOAD_BYTES, UPLOAD_MAX_SIDE } from './upload';
+
+export interface PreparedUpload {
+  data: string;
+  name: string;
+}
+
+/**
+ * Reads a dropped or pasted image for search.uploadImage. Small files go as they are; larger ones are scaled so
+ * their longest side is 1024 px and re-encoded as JPEG (the model sees a 224 px crop, and the web mode keeps request
+ * bodies small). Formats the browser cannot decode (HEIC) are sent as they are, and the engine answers.
+ */
+export async function prepareUpload(file: File): Promise<PreparedUpload> {
+  const name = (file.name || 'pasted image').slice(0, 255);
+  if (file.size <= MAX_RAW_UPLOAD_BYTES) {
+    return { data: bytesToBase64(new Uint8Array(await file.arrayBuffer())), name };
+  }
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return { data: bytesToBase64(new Uint8Array(await file.arrayBuffer())), name };
+  }
+  const size = fitWithin(bitmap.width, bitmap.height, UPLOAD_MAX_SIDE);
+  const canvas = document.createElement('canvas');
+  canvas.width = size.width;
+  canvas.height = size.height;
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('cannot scale the image in this browser');
+  context.drawImage(bitmap, 0, 0, size.width, size.height);
+  bitmap.close();
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.92));
+  if (!blob) throw new Error('cannot scale the image in this browser');
+  return { data: bytesToBase64(new Uint8Array(await blob.arrayBuffer())), name };
+}
+
+/** The image files in a drop or paste. */
+export function imageFilesFrom(transfer: DataTransfer | null, isImage: (file: File) => boolean): File[] {
+  if (!transfer) return [];
+  const files = Array.from(transfer.files ?? []);
+  if (files.length === 0 && transfer.items) {
+    for (const item of Array.from(transfer.items)) {
+      if (item.kind === 'file') {
+        const file = item.getAsFile();
+        if (file) files.push(file);
+      }
+    }
+  }
+  return files.filter(isImage);
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { computeLayout, indexRange, rowCount, rowsPerPage, scrollToReveal, visibleRows } from '../../renderer/src/lib/grid-layout';
+import { isGridKey, isTextEntry, moveInGrid, moveInMenu, typeAhead } from '../../renderer/src/lib/keyboard';
+
+describe('virtual grid layout', () => {
+  it('fits as many columns of at least the minimum tile as the width allows', () => {
+    expect(computeLayout(1000, { minTile: 160, gap: 8 })).toEqual({ columns: 6, tile: 160, gap: 8, rowHeight: 168 });
+    expect(computeLayout(1200, { minTile: 160, gap: 8 }).columns).toBe(7);
+    expect(computeLayout(100, { minTile: 160, gap: 8 }).columns).toBe(1);
+    expect(computeLayout(0).columns).toBe(1);
+  });
+
+  it('renders only the rows on screen, plus overscan, with 100 000 results', () => {
+    const layout = computeLayout(1200, { minTile: 160, gap: 8 });
+    const rows = rowCount(100_000, layout.columns);
+    expect(rows).toBe(Math.ceil(100_000 / 7));
+    const range = visibleRows(500_000, 900, layout.rowHeight, rows, 2);
+    const rendered = range.last - range.first + 1;
+    expect(rendered).toBeLessThan(12);
+    expect(range.first).toBe(Math.floor(500_000 / layout.rowHeight) - 2);
+    const indices = indexRange(range, layout.columns, 100_000);
+    expect(indices.first).toBe(range.first * 7);
+    expect(indices.last - indices.first + 1).toBe(rendered * 7);
+  });
+
+  it('clamps at both ends and handles an empty grid', () => {
+    expect(visibleRows(0, 600, 100, 3, 2)).toEqual({ first: 0, last: 2 });
+    expect(visibleRows(99_999, 600, 100, 3, 2)).toEqual({ first: 2, last: 2 });
+    expect(visibleRows(0, 600, 100, 0)).toEqual({ first: 0, last: -1 });
+    expect(indexRange({ first: 0, last: -1 }, 4, 10)).toEqual({ first: 0, last: -1 });
+    expect(indexRange({ first: 0, last: 5 }, 4, 10)).toEqual({ first: 0, last: 9 });
+    expect(rowCount(0, 4)).toBe(0);
+  });
+
+  it('scrolls the least amount to reveal a tile', () => {
+    const layout = { columns: 4, tile: 100, gap: 10, rowHeight: 110 };
+    expect(scrollToReveal(5, layout, 0, 500)).toBeNull();
+    expect(scrollToReveal(20, layout, 0, 500)).toBe(5 * 110 + 100 - 500 + 10);
+    expect(scrollToReveal(0, layout, 300, 500)).toBe(0);
+    expect(rowsPerPage(layout, 500)).toBe(4);
+  });
+});
+
+describe('keyboard navigation', () => {
+  it('moves the selection in a grid of 10 items in 4 columns', () => {
+    expect(moveInGrid(null, 'ArrowRight', 4, 10)).toBe(0);
+    expect(moveInGrid(null, 'End', 4, 10)).toBe(9);
+    expect(moveInGrid(0, 'ArrowLeft', 4, 10)).toBe(0);
+    expect(moveInGrid(3, 'ArrowRight', 4, 10)).toBe(4);
+    expect(moveInGrid(9, 'ArrowRight', 4, 10)).toBe(9);
+    expect(moveInGrid(1, 'ArrowDown', 4, 10)).toBe(5);
+    expect(moveInGrid(5, 'ArrowDown', 4, 10)).toBe(9);
+    expect(moveInGrid(7, 'ArrowDown', 4, 10)).toBe(9);
+    expect(moveInGrid(9, 'ArrowDown', 4, 10)).toBe(9);
+    expect(moveInGrid(6, 'ArrowUp', 4, 10)).toBe(2);
+    expect(moveInGrid(2, 'ArrowUp', 4, 10)).toBe(2);
+    expect(moveInGrid(6, 'Home', 4, 10)).toBe(0);
+    expect(moveInGrid(6, 'End', 4, 10)).toBe(9);
+    expect(moveInGrid(1, 'PageDown', 4, 10, 2)).toBe(9);
+    expect(moveInGrid(9, 'PageUp', 4, 10, 2)).toBe(1);
+    expect(moveInGrid(2, 'ArrowDown', 4, 0)).toBeNull();
+    expect(moveInGrid(50, 'ArrowDown', 4, 10)).toBe(0);
+    expect(isGridKey('ArrowUp')).toBe(true);
+    expect(isGridKey('a')).toBe(false);
+  });
+
+  it('wraps around a menu and finds items by their first letter', () => {
+    expect(moveInMenu(0, 'ArrowUp', 4)).toBe(3);
+    expect(moveInMenu(3, 'ArrowDown', 4)).toBe(0);
+    expect(moveInMenu(2, 'Home', 4)).toBe(0);
+    expect(moveInMenu(0, 'End', 4)).toBe(3);
+    expect(moveInMenu(1, 'x', 4)).toBe(1);
+    const labels = ['Find similar', 'Describe', 'Search with this photo + text', 'Copy path'];
+    expect(typeAhead(labels, 0, 'c')).toBe(3);
+    expect(typeAhead(labels, 0, 'F')).toBe(0);
+    expect(typeAhead(labels, 0, 'z')).toBe(0);
+  });
+
+  it('knows when a key press is typing', () => {
+    expect(isTextEntry({ tagName: 'INPUT', type: 'search' })).toBe(true);
+    expect(isTextEntry({ tagName: 'input', type: 'checkbox' })).toBe(false);
+    expect(isTextEntry({ tagName: 'TEXTAREA' })).toBe(true);
+    expect(isTextEntry({ tagName: 'DIV', isContentEditable: true })).toBe(true);
+    expect(isTextEntry({ tagName: 'DIV' })).toBe(false);
+    expect(isTextEntry(null)).toBe(false);
+  });
+});
