@@ -118,6 +118,8 @@ describe('formatting', () => {
     expect(progressText({ ...running, state: 'paused' })).toBe('Indexing paused · 40 waiting');
     expect(progressText({ ...running, state: 'idle', pending: 0 })).toBe('60 photos indexed');
     expect(progressPhase({ ...running, state: 'idle', pending: 0, indexed: 0 })).toBe('empty');
+    // Work queued with no indexer running (the model is still downloading).
+    expect(progressText({ ...running, state: 'idle' })).toBe('40 waiting to be indexed');
     expect(progressPhase(null)).toBe('empty');
     expect(relevanceLabel(0.9)).toBe('strong match');
     expect(relevanceLabel(0.1)).toBe('weak match');

@@ -66,6 +66,8 @@ export interface SearchServiceOptions {
 /** Standard deviations above the query's mean score a result needs (see the note at the top). */
 export const CUTOFF_Z = 2.0;
 export const MIN_SAMPLE = 30;
+/** Below this spread of scores over the sample, the query tells photos apart no better than chance. */
+const FLAT_STD = 1e-4;
 /** Library vectors the score distribution is estimated from. */
 export const SAMPLE_SIZE = 2048;
 /** Most results a query returns (all pages together). */
@@ -254,10 +256,12 @@ export class SearchService {
     const imageOnly = (query.photoIds?.length ?? 0) + (query.imageIds?.length ?? 0) === 0;
     if (useText && imageOnly && stats && this.photoText.size > 0) hits = this.fuse(q, hits, stats, await this.textPopulation(), allowed, exclude);
 
-    const distributionCut = stats && relevantOnly ? stats.mean + CUTOFF_Z * stats.std : -Infinity;
+    // A query whose scores do not vary at all (text the model cannot read) picks nothing out: nothing is relevant.
+    const flat = stats !== null && stats.std < FLAT_STD;
+    const distributionCut = stats && relevantOnly ? (flat ? Infinity : stats.mean + CUTOFF_Z * stats.std) : -Infinity;
     const cut = Math.max(distributionCut, threshold);
     const cutoff: SearchResult['cutoff'] = cut > -1
-      ? { score: cut, reason: distributionCut >= threshold ? 'distribution' : 'threshold' }
+      ? { score: Number.isFinite(cut) ? cut : 1, reason: distributionCut >= threshold ? 'distribution' : 'threshold' }
       : null;
     const kept = hits.filter((h) => h.score >= cut);
     const complete = kept.length === hits.length || hits.length < depth;

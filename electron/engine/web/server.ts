@@ -66,6 +66,8 @@ const MEDIA_PATH = /^\/media\/(thumb|photo)\/([^/]*)$/;
 const PHOTO_ID = /^[1-9][0-9]{0,15}$/;
 
 const MAX_BODY_BYTES = 1 << 20;
+/** An uploaded image travels as base64 in its request (the contract allows 64 MB of it). */
+const MAX_UPLOAD_BODY_BYTES = 65 << 20;
 
 /**
  * Web mode: the engine's API and the renderer over HTTP on 127.0.0.1 only. Every /api call needs the random access
@@ -121,7 +123,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     let payload: unknown;
     try {
-      const body = await readBody(request);
+      const body = await readBody(request, channel === 'search.uploadImage' ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES);
       payload = body.length === 0 ? undefined : (JSON.parse(body) as unknown);
     } catch (error) {
       sendJson(response, 400, { error: { code: 'invalid-payload', message: (error as Error).message } });
@@ -269,13 +271,13 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         reject(new Error('request body too large'));
         request.destroy();
       } else chunks.push(chunk);

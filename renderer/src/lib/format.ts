@@ -125,12 +125,14 @@ export function folderCountsText(folder: FolderStatus): string {
   return parts.join(' · ');
 }
 
-export type ProgressPhase = 'running' | 'paused' | 'done' | 'empty';
+/** running / paused: the indexer's own state; waiting: work queued but no indexer (no model yet); done; empty. */
+export type ProgressPhase = 'running' | 'paused' | 'waiting' | 'done' | 'empty';
 
 export function progressPhase(progress: IndexingProgress | null): ProgressPhase {
   if (!progress) return 'empty';
   if (progress.state === 'paused') return 'paused';
-  if (progress.pending > 0 || progress.state === 'running') return progress.pending > 0 ? 'running' : 'done';
+  if (progress.state === 'running') return 'running';
+  if (progress.pending > 0) return 'waiting';
   return progress.indexed + progress.failed > 0 ? 'done' : 'empty';
 }
 
@@ -139,6 +141,7 @@ export function progressText(progress: IndexingProgress | null): string {
   if (!progress) return '';
   const phase = progressPhase(progress);
   if (phase === 'paused') return `Indexing paused · ${formatCount(progress.pending)} waiting`;
+  if (phase === 'waiting') return `${formatCount(progress.pending)} waiting to be indexed`;
   if (phase === 'running') {
     const parts = [`Indexing · ${formatCount(progress.pending)} to go`];
     const rate = formatRate(progress.ratePerSecond);

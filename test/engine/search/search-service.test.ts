@@ -110,6 +110,12 @@ describe.skipIf(!hasShared('models/toy-color-clip', FLICKR))('SearchService (toy
     expect(CUTOFF_Z).toBeGreaterThan(1);
   });
 
+  it('text the model cannot read picks nothing out: no results rather than a random one', async () => {
+    const result = await query({ text: 'xyzzy' });
+    expect(result.hits).toEqual([]);
+    expect(result.cutoff?.reason).toBe('distribution');
+  });
+
   it('a user threshold above the distribution cut wins, and says so', async () => {
     const loose = await query({ text: 'green', groupDuplicates: false, useText: false });
     const top = loose.hits[0]!.score!;
