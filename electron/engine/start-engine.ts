@@ -23,6 +23,8 @@ import type { SearchService } from './search/search-service';
 import { createSearchServices } from './search/search-services';
 import { SettingsService, defaultSettings } from './settings/settings-service';
 
+const FOLDER_COUNTS_EVENT_MS = 2000;
+
 export interface EngineOptions {
   mode: EngineMode;
   /** The app's data folder (catalog, thumbnails, models); the platform default when empty. */
@@ -100,6 +102,16 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const media = new MediaService({ catalog, thumbnails }); // issue #5: media
   const runtime: RuntimeOptions = { ...options.runtime, provider, ...(threads ? { intraOpThreads: threads } : {}) };
 
+  // Per-folder counts change as photos are indexed: tell clients every couple of seconds while that goes on.
+  let foldersTimer: NodeJS.Timeout | null = null;
+  const foldersSoon = (): void => {
+    if (foldersTimer) return;
+    foldersTimer = setTimeout(() => {
+      foldersTimer = null;
+      events.emit('library.folders', library.folders());
+    }, FOLDER_COUNTS_EVENT_MS);
+    foldersTimer.unref();
+  };
   let clip: ClipModel | null = null;
   let search: SearchService | null = null;
   let describe: DescribeService | null = null;
@@ -124,7 +136,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         modelId,
         decoder,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-        onProgress: (progress) => events.emit('indexing.progress', progress),
+        onProgress: (progress) => {
+          events.emit('indexing.progress', progress);
+          foldersSoon();
+        },
         onError: (error) => console.error(`shoebox: indexing: ${error.message}`),
       }),
     );
@@ -179,6 +194,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     close() {
       closing ??= (async () => {
         stopWatchingModels();
+        if (foldersTimer) clearTimeout(foldersTimer);
         await libraryStarted;
         await library.close();
         await indexing.stop();
