@@ -5,7 +5,7 @@
  * (0..maxLut) per code position. Vectors are stored in blocks of 16, transposed, so that one 16-byte load holds
  * byte p of 16 vectors, and one i8x16.swizzle looks up 16 vectors' table entries at once. That is ~6 SIMD
  * instructions per code byte per 16 vectors: about 10x faster than 8-bit table lookups in scalar JS or wasm.
- * It runs at memory bandwidth (~25 ns per 128-byte vector from RAM on the 2-core dev box, ~15 ns from cache).
+ * It is bound by memory: ~12 ns per 64-byte vector from RAM on the 2-core dev box, ~5 ns from cache (one thread).
  *
  * Block layout (bytesPerVector = P, block stride S >= P*16): byte p of vector v of block b is at
  * codes + b*S + p*16 + v.
@@ -17,6 +17,10 @@
  * 8 odd ones (1, 3, .. 15). (Each swizzle result is added to 8 u16 lanes that hold two vectors each - even in the
  * low byte, odd in the high byte - and separately, shifted right by 8, to a second accumulator holding the odd
  * ones; even = first - 256 * odd, exact modulo 2^16.)
+ *
+ * Two more functions work on the scan's output: `select` turns sums into estimates and keeps those above a
+ * threshold (SIMD, 4 vectors at a time), and `refine` adds the low plane's share to the best estimates of the
+ * split layout (scalar table lookups, one row per candidate).
  */
 
 /**
@@ -49,12 +53,16 @@ export type SelectKernel = (
   threshold: number,
   dest: number,
   allowed: number,
+  scratch: number,
 ) => number;
+
+export type RefineKernel = (rows: number, rowBytes: number, slots: number, count: number, tables: number, out: number) => void;
 
 export interface FastScanModule {
   memory: WasmMemory;
   scan: ScanKernel;
   select: SelectKernel;
+  refine: RefineKernel;
 }
 
 // Instruction encodings (WebAssembly core spec, SIMD proposal as standardised).
@@ -78,10 +86,13 @@ const op = {
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32GeU: 0x4f,
+  i32Ctz: 0x68,
+  f32Const: 0x43,
   i32And: 0x71,
   i32Shl: 0x74,
   i32ShrU: 0x76,
   i32Or: 0x72,
+  i32Load: 0x28,
   i32Load8U: 0x2d,
   f32Load: 0x2a,
   i32Load16U: 0x2f,
@@ -96,7 +107,16 @@ const simd = {
   load: 0x00,
   store: 0x0b,
   const: 0x0c,
+  shuffle: 0x0d,
   swizzle: 0x0e,
+  f32x4Splat: 0x13,
+  f32x4Gt: 0x44,
+  i32x4Bitmask: 0xa4,
+  i32x4ExtendLowI16x8U: 0xa9,
+  i32x4ExtendHighI16x8U: 0xaa,
+  f32x4Add: 0xe4,
+  f32x4Mul: 0xe6,
+  f32x4ConvertI32x4U: 0xfb,
   and: 0x4e,
   i8x16ShrU: 0x6d,
   i8x16Add: 0x6e,
@@ -153,19 +173,19 @@ function name(text: string): number[] {
  */
 function scanBody(): number[] {
   const [codes, blocks, lut, out, bpv, stride] = [0, 1, 2, 3, 4, 5];
-  const [end, l, skip, mask, a0, b0, a1, b1, v, r] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const [end, l, skip, mask, a0, b0, a1, b1, v, r, lo, hi] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
   const get = (i: number): number[] => [op.localGet, i];
   const set = (i: number): number[] => [op.localSet, i];
   const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
   const zero = [...simdOp(simd.const), ...new Array<number>(16).fill(0)];
   const lowNibbles = [...simdOp(simd.const), ...new Array<number>(16).fill(0x0f)];
-  /** r = lutLo[v & 15] + lutHi[v >> 4] for the 16 code bytes at `at`; then acc += r, accHigh += r >> 8. */
+  /** r = lo[v & 15] + hi[v >> 4] for the 16 code bytes at `at` (lo, hi: this byte's tables); acc += r, accHigh += r >> 8. */
   const lookUp = (at: number[], acc: number, accHigh: number): number[] => [
     ...at, ...simdOp(simd.load), ...memarg(0), ...set(v),
-    ...get(l), ...simdOp(simd.load), ...memarg(0),
+    ...get(lo),
     ...get(v), ...get(mask), ...simdOp(simd.and),
     ...simdOp(simd.swizzle),
-    ...get(l), ...simdOp(simd.load), ...memarg(16),
+    ...get(hi),
     ...get(v), ...i32(4), ...simdOp(simd.i16x8ShrU), ...get(mask), ...simdOp(simd.and),
     ...simdOp(simd.swizzle),
     ...simdOp(simd.i8x16Add),
@@ -190,6 +210,8 @@ function scanBody(): number[] {
     ...get(codes), ...get(bpv), ...i32(16), op.i32Mul, op.i32Add, ...set(end),
     ...get(lut), ...set(l),
     op.loop, 0x40, // one code byte of the 32 vectors
+    ...get(l), ...simdOp(simd.load), ...memarg(0), ...set(lo),
+    ...get(l), ...simdOp(simd.load), ...memarg(16), ...set(hi),
     ...lookUp(get(codes), a0, b0),
     ...lookUp([...get(codes), ...get(stride), op.i32Add], a1, b1),
     ...get(l), ...i32(32), op.i32Add, ...set(l),
@@ -207,78 +229,165 @@ function scanBody(): number[] {
   ];
   const locals = vec([
     [3, I32], // end, l, skip
-    [7, V128], // mask, a0, b0, a1, b1, v, r
+    [9, V128], // mask, a0, b0, a1, b1, v, r, lo, hi
   ].map(([count, type]) => [...uleb(count!), type!]));
   const code = [...locals, ...body, op.end];
   return [...uleb(code.length), ...code];
 }
 
 /**
- * `select(out, factors, lanes, firstSlot, scale, bias, threshold, dest, allowed) -> count`: turns the kernel's
- * sums for `lanes` vectors (slots firstSlot..) into estimates factor * (scale * sum + bias) and writes (slot i32,
- * estimate f32) pairs for those above `threshold` to dest. A NaN factor (an empty slot) never passes; with
- * `allowed` != 0, only slots whose bit is set in the bitmap there pass.
+ * `select(out, factors, lanes, firstSlot, scale, bias, threshold, dest, allowed, scratch) -> count`: turns the
+ * kernel's sums for `lanes` vectors (slots firstSlot.., a multiple of 16) into estimates factor * (scale * sum +
+ * bias) and writes (slot i32, estimate f32) pairs for those above `threshold` to dest. A NaN factor (an empty
+ * slot) never passes; with `allowed` != 0, only slots whose bit is set in the bitmap there pass. Four lanes at a
+ * time in SIMD (the sums put back in slot order, to match the factors); only a block with an estimate above the
+ * threshold is looked at lane by lane, through 64 bytes at `scratch`.
  */
 function selectBody(): number[] {
-  const [out, factors, lanes, first, scale, bias, threshold, dest, allowed] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [lane, slot, count, estimate, l] = [9, 10, 11, 12, 13];
+  const [out, factors, lanes, first, scale, bias, threshold, dest, allowed, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [end, count, bits, lane, slot] = [10, 11, 12, 13, 14];
+  const [scales, biases, thresholds, even, odd, low, high, e0, e1, e2, e3] = [15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25];
   const get = (i: number): number[] => [op.localGet, i];
   const set = (i: number): number[] => [op.localSet, i];
   const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
-  const scalarArg = (alignLog2: number): number[] => [alignLog2, 0];
+  const scalarArg = (alignLog2: number, offset = 0): number[] => [alignLog2, ...uleb(offset)];
+  /** Factors are 4-byte aligned only. */
+  const factorArg = (offset: number): number[] => [2, ...uleb(offset)];
+  // Even vectors' sums are the first 8 u16 of a block, odd ones the next 8: interleave them back into slot order.
+  const firstEight = [0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23];
+  const lastEight = [8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31];
+  /** factor * (scale * f32(sum) + bias) for 4 lanes: `sums` leaves 4 u16 sums widened to i32 on the stack. */
+  const estimate4 = (sums: number[], factorOffset: number, into: number): number[] => [
+    ...get(factors), ...simdOp(simd.load), ...factorArg(factorOffset),
+    ...sums, ...simdOp(simd.f32x4ConvertI32x4U), ...get(scales), ...simdOp(simd.f32x4Mul), ...get(biases), ...simdOp(simd.f32x4Add),
+    ...simdOp(simd.f32x4Mul), ...set(into),
+  ];
+  /** Bits 4k..4k+3 of `bits`: which of e_k's lanes beat the threshold. */
+  const passing = (e: number, k: number): number[] => [
+    ...get(e), ...get(thresholds), ...simdOp(simd.f32x4Gt), ...simdOp(simd.i32x4Bitmask),
+    ...(k > 0 ? [...i32(4 * k), op.i32Shl] : []),
+  ];
   const body: number[] = [
+    ...get(scale), ...simdOp(simd.f32x4Splat), ...set(scales),
+    ...get(bias), ...simdOp(simd.f32x4Splat), ...set(biases),
+    ...get(threshold), ...simdOp(simd.f32x4Splat), ...set(thresholds),
+    ...get(out), ...get(lanes), ...i32(1), op.i32Shl, op.i32Add, ...set(end),
+    ...get(factors), ...get(first), ...i32(2), op.i32Shl, op.i32Add, ...set(factors),
     op.block, 0x40,
-    op.loop, 0x40,
-    ...get(lane), ...get(lanes), op.i32GeU, op.br_if, 1,
-    ...get(lane), ...i32(15), op.i32And, ...set(l),
-    // slot = first + (lane - l) + (l < 8 ? 2l : 2l - 15): lanes 0-7 are the even vectors of a block, 8-15 the odd
-    ...get(first), ...get(lane), ...get(l), op.i32Sub, op.i32Add,
-    ...get(l), ...i32(1), op.i32Shl, op.i32Add,
-    ...get(l), ...i32(3), op.i32ShrU, ...i32(15), op.i32Mul, op.i32Sub,
-    ...set(slot),
-    ...get(factors), ...get(slot), ...i32(2), op.i32Shl, op.i32Add, op.f32Load, ...scalarArg(2),
-    ...get(scale),
-    ...get(out), ...get(lane), ...i32(1), op.i32Shl, op.i32Add, op.i32Load16U, ...scalarArg(1),
-    op.f32ConvertI32U, op.f32Mul, ...get(bias), op.f32Add,
-    op.f32Mul, op.localTee, estimate,
-    ...get(threshold), op.f32Gt,
-    // ... and (allowed == 0 or bit `slot` of the bitmap at `allowed` is set)
+    op.loop, 0x40, // one block of 16 vectors
+    ...get(out), ...get(end), op.i32GeU, op.br_if, 1,
+    ...get(out), ...simdOp(simd.load), ...memarg(0), ...set(even),
+    ...get(out), ...simdOp(simd.load), ...memarg(16), ...set(odd),
+    ...get(even), ...get(odd), ...simdOp(simd.shuffle), ...firstEight, ...set(low),
+    ...get(even), ...get(odd), ...simdOp(simd.shuffle), ...lastEight, ...set(high),
+    ...estimate4([...get(low), ...simdOp(simd.i32x4ExtendLowI16x8U)], 0, e0),
+    ...estimate4([...get(low), ...simdOp(simd.i32x4ExtendHighI16x8U)], 16, e1),
+    ...estimate4([...get(high), ...simdOp(simd.i32x4ExtendLowI16x8U)], 32, e2),
+    ...estimate4([...get(high), ...simdOp(simd.i32x4ExtendHighI16x8U)], 48, e3),
+    ...passing(e0, 0), ...passing(e1, 1), op.i32Or, ...passing(e2, 2), op.i32Or, ...passing(e3, 3), op.i32Or,
+    op.localTee, bits,
+    op.if, 0x40,
+    ...get(scratch), ...get(e0), ...simdOp(simd.store), ...memarg(0),
+    ...get(scratch), ...get(e1), ...simdOp(simd.store), ...memarg(16),
+    ...get(scratch), ...get(e2), ...simdOp(simd.store), ...memarg(32),
+    ...get(scratch), ...get(e3), ...simdOp(simd.store), ...memarg(48),
+    op.loop, 0x40, // each passing lane
+    ...get(bits), op.i32Ctz, ...set(lane),
+    ...get(first), ...get(lane), op.i32Add, ...set(slot),
+    // allowed == 0 or bit `slot` of the bitmap at `allowed` is set
     ...get(allowed), op.i32Eqz,
     ...get(allowed), ...get(slot), ...i32(3), op.i32ShrU, op.i32Add, op.i32Load8U, ...scalarArg(0),
     ...get(slot), ...i32(7), op.i32And, op.i32ShrU, ...i32(1), op.i32And,
-    op.i32Or, op.i32And,
+    op.i32Or,
     op.if, 0x40,
     ...get(dest), ...get(count), ...i32(3), op.i32Shl, op.i32Add, ...get(slot), op.i32Store, ...scalarArg(2),
-    ...get(dest), ...get(count), ...i32(3), op.i32Shl, op.i32Add, ...get(estimate), op.f32Store, 2, 4,
+    ...get(dest), ...get(count), ...i32(3), op.i32Shl, op.i32Add,
+    ...get(scratch), ...get(lane), ...i32(2), op.i32Shl, op.i32Add, op.f32Load, ...scalarArg(2),
+    op.f32Store, ...scalarArg(2, 4),
     ...get(count), ...i32(1), op.i32Add, ...set(count),
     op.end,
-    ...get(lane), ...i32(1), op.i32Add, ...set(lane),
+    ...get(bits), ...get(bits), ...i32(1), op.i32Sub, op.i32And, op.localTee, bits,
+    op.br_if, 0,
+    op.end,
+    op.end,
+    ...get(out), ...i32(32), op.i32Add, ...set(out),
+    ...get(factors), ...i32(64), op.i32Add, ...set(factors),
+    ...get(first), ...i32(16), op.i32Add, ...set(first),
     op.br, 0,
     op.end,
     op.end,
     ...get(count),
   ];
   const locals = vec([
-    [3, I32], // lane, slot, count
-    [1, F32], // estimate
-    [1, I32], // l
+    [5, I32], // end, count, bits, lane, slot
+    [11, V128], // scales, biases, thresholds, even, odd, low, high, e0, e1, e2, e3
   ].map(([n, type]) => [...uleb(n!), type!]));
   const code = [...locals, ...body, op.end];
   return [...uleb(code.length), ...code];
 }
 
-/** The module's bytes: imports env.memory, exports scan and select. */
+/**
+ * `refine(rows, rowBytes, slots, count, tables, out)`: for each of `count` slots (i32 at `slots`), the sum over
+ * the bytes of its row (rowBytes, even, at rows + slot * rowBytes) of tables[256 * p + byte p] (f32 tables, 1 KiB
+ * per byte position), written as f32 to out. The split layout's second look at its best 1-bit estimates: the low
+ * plane's term of the 2-bit estimate.
+ */
+function refineBody(): number[] {
+  const [rows, rowBytes, slots, count, tables, out] = [0, 1, 2, 3, 4, 5];
+  // Two sums, for even and odd bytes, so that the adds do not wait on each other.
+  const [i, row, end, table, sum, odd] = [6, 7, 8, 9, 10, 11];
+  const get = (n: number): number[] => [op.localGet, n];
+  const set = (n: number): number[] => [op.localSet, n];
+  const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
+  const arg = (alignLog2: number, offset = 0): number[] => [alignLog2, ...uleb(offset)];
+  /** into += tables[byte `offset` of the row] (of table `offset` from `table`). */
+  const add = (offset: number, into: number): number[] => [
+    ...get(into),
+    ...get(table), ...get(row), op.i32Load8U, ...arg(0, offset), ...i32(2), op.i32Shl, op.i32Add, op.f32Load, ...arg(2, offset * 1024),
+    op.f32Add, ...set(into),
+  ];
+  const body: number[] = [
+    op.block, 0x40,
+    op.loop, 0x40, // one slot
+    ...get(i), ...get(count), op.i32GeU, op.br_if, 1,
+    ...get(rows), ...get(slots), ...get(i), ...i32(2), op.i32Shl, op.i32Add, op.i32Load, ...arg(2), ...get(rowBytes), op.i32Mul, op.i32Add,
+    op.localTee, row, ...get(rowBytes), op.i32Add, ...set(end),
+    ...get(tables), ...set(table),
+    op.f32Const, 0, 0, 0, 0, ...set(sum),
+    op.f32Const, 0, 0, 0, 0, ...set(odd),
+    op.loop, 0x40, // two bytes of the row
+    ...add(0, sum), ...add(1, odd),
+    ...get(table), ...i32(2048), op.i32Add, ...set(table),
+    ...get(row), ...i32(2), op.i32Add, op.localTee, row,
+    ...get(end), op.i32Ne, op.br_if, 0,
+    op.end,
+    ...get(out), ...get(i), ...i32(2), op.i32Shl, op.i32Add, ...get(sum), ...get(odd), op.f32Add, op.f32Store, ...arg(2),
+    ...get(i), ...i32(1), op.i32Add, ...set(i),
+    op.br, 0,
+    op.end,
+    op.end,
+  ];
+  const locals = vec([
+    [4, I32], // i, row, end, table
+    [2, F32], // sum, odd
+  ].map(([n, type]) => [...uleb(n!), type!]));
+  const code = [...locals, ...body, op.end];
+  return [...uleb(code.length), ...code];
+}
+
+/** The module's bytes: imports env.memory, exports scan, select and refine. */
 export function fastScanWasm(): Uint8Array {
   const scanType = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])];
-  const selectType = [0x60, ...vec([[I32], [I32], [I32], [I32], [F32], [F32], [F32], [I32], [I32]]), ...vec([[I32]])];
+  const selectType = [0x60, ...vec([[I32], [I32], [I32], [I32], [F32], [F32], [F32], [I32], [I32], [I32]]), ...vec([[I32]])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
     ...section(1, vec([scanType, selectType])),
     // A shared memory (flags 3: shared, with a maximum), so worker threads can scan and read beside the main one.
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...uleb(MAX_PAGES)]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('scan'), 0x00, 0], [...name('select'), 0x00, 1]])),
-    ...section(10, vec([scanBody(), selectBody()])),
+    // scan and refine have the same type (six i32, no result).
+    ...section(3, vec([[0], [1], [0]])),
+    ...section(7, vec([[...name('scan'), 0x00, 0], [...name('select'), 0x00, 1], [...name('refine'), 0x00, 2]])),
+    ...section(10, vec([scanBody(), selectBody(), refineBody()])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -303,7 +412,8 @@ export function instantiateFastScan(pages: number): FastScanModule {
 export function instantiateOn(memory: WasmMemory): FastScanModule {
   compiled ??= new wasmApi.Module(fastScanWasm());
   const instance = new wasmApi.Instance(compiled, { env: { memory } });
-  return { memory, scan: instance.exports.scan as ScanKernel, select: instance.exports.select as SelectKernel };
+  const { scan, select, refine } = instance.exports;
+  return { memory, scan: scan as ScanKernel, select: select as SelectKernel, refine: refine as RefineKernel };
 }
 
 /** The same computation in plain JS (tests check the kernel against it). */

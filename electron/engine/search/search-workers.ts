@@ -4,11 +4,16 @@ import { fastScanWasm } from './fastscan-wasm';
 import { HEADER_BYTES } from './vector-file';
 
 /*
- * Helper threads for one index, sharing its wasm memory. They scan part of the codes, or read and score a share of
- * the re-rank candidates, while the calling thread does its own part and then blocks (Atomics.wait) until they are
- * done - so search() stays synchronous. The scan is memory-bandwidth bound, and a second core gets 1.2-1.7x more
- * of it; re-ranking is one pread per candidate, 2-3 us from the page cache but ~80 us from disk when the OS has
- * evicted the file, where several reads in flight at once (one per thread) help 2-4x.
+ * Helper threads for one index, sharing its wasm memory. They scan codes, or read and score re-rank candidates,
+ * beside the calling thread, which then blocks (Atomics.wait) until they are done - so search() stays synchronous.
+ * The scan is memory-bandwidth bound, and a second core gets 1.2-1.7x more of it; re-ranking is one pread per
+ * candidate, 2-3 us from the page cache but ~100 us from disk when the OS has evicted the file, where several reads
+ * in flight at once (one per thread) help 2-4x.
+ *
+ * Work is not split in fixed shares: every thread, the caller included, takes the next batch of blocks (or of
+ * candidates) from a shared counter until none is left. On a busy machine a helper the OS has not scheduled yet
+ * simply does less, and one that has not started at all is called off (its job taken back), so the caller never
+ * idles waiting for a thread to get a core.
  *
  * The worker is a plain script (eval), so no bundler has to know about a second entry point.
  */
@@ -16,10 +21,12 @@ import { HEADER_BYTES } from './vector-file';
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { memory, bytes, control, results, vectorPath, dim, headerBytes } = workerData;
+const { memory, bytes, control, counters, results, vectorPath, dim, headerBytes, PARAMS } = workerData;
 const { scan, select } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const state = new Int32Array(control, 0, 2);
-const params = new Float64Array(control, 8, 16);
+const params = new Float64Array(control, 8, PARAMS);
+// [0]: the next scan batch, [1]: the next run of re-rank reads (shared by all threads of the index).
+const next = new Int32Array(counters);
 let fd = -1;
 const record = Buffer.allocUnsafeSlow(dim * 4);
 const vector = new Float32Array(record.buffer, record.byteOffset, dim);
@@ -49,14 +56,15 @@ function kthLargest(values, k) {
   return values[want];
 }
 
-// Scans blocks [firstBlock, firstBlock + blocks) and keeps at least the keep best estimates (as VectorIndex's
-// Survivors does); writes them as (slot i32, estimate f32) pairs to the results buffer.
+// Scans batches of blocks of [firstBlock, firstBlock + blocks) taken from the shared counter and keeps at least the
+// keep best estimates above the starting threshold (as VectorIndex's Survivors does); writes them as
+// (slot i32, estimate f32) pairs to the results buffer.
 function runScan() {
-  const [, codesAt, firstBlock, blocks, lutAt, outAt, pickAt, factorsAt, scanned, blockBytes, scale, bias, keep, batch, allowedAt] = params;
+  const [, codesAt, firstBlock, blocks, lutAt, outAt, pickAt, factorsAt, scanned, blockBytes, scale, bias, keep, batch, allowedAt, start, scratchAt] = params;
   const values = new Float32Array(2 * keep);
   const items = new Int32Array(2 * keep);
   let size = 0;
-  let threshold = -Infinity;
+  let threshold = start;
   const shrink = () => {
     threshold = kthLargest(values.slice(0, size), keep);
     let n = 0;
@@ -68,10 +76,12 @@ function runScan() {
     }
     size = n;
   };
-  for (let b = firstBlock; b < firstBlock + blocks; b += batch) {
+  for (;;) {
+    const b = firstBlock + Atomics.add(next, 0, 1) * batch;
+    if (b >= firstBlock + blocks) break;
     const n = Math.min(batch, firstBlock + blocks - b);
     scan(codesAt + b * blockBytes, n, lutAt, outAt, scanned, blockBytes);
-    const picked = select(outAt, factorsAt, n * 16, b * 16, scale, bias, Math.fround(threshold), pickAt, allowedAt);
+    const picked = select(outAt, factorsAt, n * 16, b * 16, scale, bias, Math.fround(threshold), pickAt, allowedAt, scratchAt);
     const pairs = new Int32Array(memory.buffer, pickAt, picked * 2);
     const estimates = new Float32Array(memory.buffer, pickAt, picked * 2);
     for (let i = 0; i < picked; i++) {
@@ -92,39 +102,54 @@ function runScan() {
   return size;
 }
 
+// Reads and scores runs of slots[0..count) taken from the shared counter.
 function runRead() {
-  const [, slotsAt, first, count, queryAt, scoresAt] = params;
+  const [, slotsAt, count, queryAt, scoresAt, run] = params;
   if (fd < 0) fd = fs.openSync(vectorPath, 'r');
-  const slots = new Int32Array(memory.buffer, slotsAt, first + count);
+  const slots = new Int32Array(memory.buffer, slotsAt, count);
   const query = new Float32Array(memory.buffer, queryAt, dim);
-  const scores = new Float64Array(memory.buffer, scoresAt, first + count);
-  for (let i = first; i < first + count; i++) {
-    if (fs.readSync(fd, record, 0, dim * 4, headerBytes + slots[i] * dim * 4) !== dim * 4) throw new Error('vector file truncated');
-    let sum = 0;
-    for (let j = 0; j < dim; j++) sum += vector[j] * query[j];
-    scores[i] = sum;
+  const scores = new Float64Array(memory.buffer, scoresAt, count);
+  let done = 0;
+  for (;;) {
+    const first = Atomics.add(next, 1, 1) * run;
+    if (first >= count) break;
+    for (let i = first; i < Math.min(first + run, count); i++) {
+      if (fs.readSync(fd, record, 0, dim * 4, headerBytes + slots[i] * dim * 4) !== dim * 4) throw new Error('vector file truncated');
+      let sum = 0;
+      for (let j = 0; j < dim; j++) sum += vector[j] * query[j];
+      scores[i] = sum;
+      done++;
+    }
   }
-  return count;
+  return done;
 }
 
+const POSTED = 1;
+const DONE = 2;
+const QUIT = 3;
+const RUNNING = 4;
 for (;;) {
   const s = Atomics.load(state, 0);
-  if (s === 3) break;
-  if (s !== 1) {
+  if (s === QUIT) break;
+  if (s !== POSTED) {
     Atomics.wait(state, 0, s);
     continue;
   }
+  // The caller may take back a job this thread has not started (see SearchWorkers.finish).
+  if (Atomics.compareExchange(state, 0, POSTED, RUNNING) !== POSTED) continue;
   try {
     state[1] = params[0] === 1 ? runScan() : runRead();
   } catch (error) {
     state[1] = -1;
   }
-  Atomics.store(state, 0, 2);
+  Atomics.store(state, 0, DONE);
   Atomics.notify(state, 0);
 }
 if (fd >= 0) fs.closeSync(fd);
 `;
 
+/** Job parameters (f64) per helper, after its state and result (i32). */
+const PARAMS = 20;
 const IDLE = 0;
 const POSTED = 1;
 const DONE = 2;
@@ -144,17 +169,24 @@ export interface ScanJob {
   scale: number;
   bias: number;
   keep: number;
+  /** Blocks per batch taken from the shared counter (reset by startScan; the caller takes batches with claimScan). */
   batch: number;
   /** A bitmap of allowed slots in the wasm memory, or 0 for all. */
   allowedAt: number;
+  /** Estimates at or below this are not kept. */
+  threshold: number;
+  /** 64 bytes of the wasm memory for the select kernel. */
+  scratchAt: number;
 }
 
 export interface ReadJob {
+  /** slots[0..count) as i32 in the wasm memory; scores (f64) land at scoresAt. */
   slotsAt: number;
-  first: number;
   count: number;
   queryAt: number;
   scoresAt: number;
+  /** Candidates per run taken from the shared counter (reset by startRead; the caller takes runs with claimRead). */
+  run: number;
 }
 
 interface Helper {
@@ -166,21 +198,35 @@ interface Helper {
 }
 
 export class SearchWorkers {
-  private readonly helpers: Helper[];
+  private readonly helpers: Helper[] = [];
+  private readonly counters = new SharedArrayBuffer(8);
+  private readonly next = new Int32Array(this.counters);
+  private readonly bytes = fastScanWasm();
 
   /** `scanPairs`: room for helper 0's scan results (0: the helpers only read). */
-  constructor(memory: WasmMemory, count: number, vectorPath: string | undefined, dim: number, readonly scanPairs: number) {
-    const bytes = fastScanWasm();
-    this.helpers = Array.from({ length: count }, (_, i) => {
-      const control = new SharedArrayBuffer(8 + 16 * 8);
-      const results = new SharedArrayBuffer(i === 0 ? scanPairs * 8 : 0);
+  constructor(
+    private readonly memory: WasmMemory,
+    count: number,
+    private readonly vectorPath: string | undefined,
+    private readonly dim: number,
+    readonly scanPairs: number,
+  ) {
+    this.grow(count);
+  }
+
+  /** Starts helpers until there are `count`. */
+  grow(count: number): void {
+    const { memory, bytes, counters, dim } = this;
+    while (this.helpers.length < count) {
+      const control = new SharedArrayBuffer(8 + PARAMS * 8);
+      const results = new SharedArrayBuffer(this.helpers.length === 0 ? this.scanPairs * 8 : 0);
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { memory, bytes, control, results, vectorPath: vectorPath ?? '', dim, headerBytes: HEADER_BYTES },
+        workerData: { memory, bytes, control, counters, results, vectorPath: this.vectorPath ?? '', dim, headerBytes: HEADER_BYTES, PARAMS },
       });
       worker.unref();
-      return { worker, state: new Int32Array(control, 0, 2), params: new Float64Array(control, 8, 16), results };
-    });
+      this.helpers.push({ worker, state: new Int32Array(control, 0, 2), params: new Float64Array(control, 8, PARAMS), results });
+    }
   }
 
   /** Bytes held outside the wasm memory (the scan results buffer). */
@@ -188,10 +234,19 @@ export class SearchWorkers {
     return this.helpers.reduce((sum, h) => sum + h.results.byteLength, 0);
   }
 
-  /** Starts a scan on helper 0 (job.keep <= scanPairs); read its pairs with scanResults() after wait(0). */
+  /**
+   * Starts helper 0 on a scan (job.keep <= scanPairs) beside the caller, which takes batches with claimScan() and
+   * then collects the helper's pairs with finish(0) and scanResults().
+   */
   startScan(job: ScanJob): void {
     if (job.keep > this.scanPairs) throw new Error('scan results buffer too small');
-    this.post(0, [1, job.codesAt, job.firstBlock, job.blocks, job.lutAt, job.outAt, job.pickAt, job.factorsAt, job.scanned, job.blockBytes, job.scale, job.bias, job.keep, job.batch, job.allowedAt]);
+    Atomics.store(this.next, 0, 0);
+    this.post(0, [1, job.codesAt, job.firstBlock, job.blocks, job.lutAt, job.outAt, job.pickAt, job.factorsAt, job.scanned, job.blockBytes, job.scale, job.bias, job.keep, job.batch, job.allowedAt, job.threshold, job.scratchAt]);
+  }
+
+  /** The next batch of the running scan (the index of its first block is firstBlock + batch * this). */
+  claimScan(): number {
+    return Atomics.add(this.next, 0, 1);
   }
 
   /** The (slot, estimate) pairs of helper 0's last scan: count from wait(0). */
@@ -204,15 +259,25 @@ export class SearchWorkers {
     return this.helpers.length;
   }
 
-  /** Starts reading and scoring slots[first..first+count) on helper `i`; scores (f64) land at job.scoresAt. */
-  startRead(i: number, job: ReadJob): void {
-    this.post(i, [2, job.slotsAt, job.first, job.count, job.queryAt, job.scoresAt]);
+  /** Starts every helper reading and scoring runs of the job's slots; the caller takes runs with claimRead(). */
+  startRead(job: ReadJob): void {
+    Atomics.store(this.next, 1, 0);
+    for (let i = 0; i < this.helpers.length; i++) this.post(i, [2, job.slotsAt, job.count, job.queryAt, job.scoresAt, job.run]);
   }
 
-  /** Blocks until helper `i` is done; returns its result count. */
-  wait(i: number): number {
+  /** The next run of the reads (its first candidate is run * this). */
+  claimRead(): number {
+    return Atomics.add(this.next, 1, 1);
+  }
+
+  /**
+   * After the caller ran out of batches: takes back helper `i`'s job if it has not started (result 0), else
+   * blocks until it is done and returns its result count.
+   */
+  finish(i: number): number {
     const { state } = this.helpers[i]!;
-    while (Atomics.load(state, 0) !== DONE) Atomics.wait(state, 0, POSTED);
+    if (Atomics.compareExchange(state, 0, POSTED, IDLE) === POSTED) return 0;
+    for (let s = Atomics.load(state, 0); s !== DONE; s = Atomics.load(state, 0)) Atomics.wait(state, 0, s);
     const result = state[1]!;
     Atomics.store(state, 0, IDLE);
     if (result < 0) throw new Error('a search worker failed (vector file unreadable?)');

@@ -5,7 +5,7 @@ import { instantiateFastScan } from './fastscan-wasm';
 import { buildInWorker } from './index-background';
 import { SearchWorkers } from './search-workers';
 import { Rotation, TwoBitEncoder, queryTables } from './two-bit-codes';
-import type { QueryTables } from './two-bit-codes';
+import type { QueryTables, ScanTables } from './two-bit-codes';
 import { VectorFile } from './vector-file';
 
 export { catalogVectorSource } from './catalog-vector-source';
@@ -15,15 +15,23 @@ export { catalogVectorSource } from './catalog-vector-source';
  *
  * Per photo it holds a 2-bit code of the vector (128 bytes at 512-d, two bit planes; see two-bit-codes.ts), one
  * float factor, the photo id and a share of an id -> slot hash table: ~145 bytes. A query
- *   1. scans every code with a WebAssembly SIMD kernel (fastscan-wasm.ts). The scan is memory-bandwidth bound, so
- *      from SIGN_SCAN_MIN vectors it reads only the sign plane (64 bytes per photo) and refines the best few
- *      thousand with their rows of the low plane; below that it reads both planes in one pass. From
- *      PARALLEL_SCAN_MIN vectors a helper thread scans half;
+ *   1. scans every code with WebAssembly SIMD kernels (fastscan-wasm.ts): one sums table lookups, one turns the
+ *      sums into estimates and passes on only those above a threshold - which starts at a floor estimated from a
+ *      sample of the codes (see sampleFloor), so that few are passed on from the start. The scan is bound by
+ *      memory, so from SIGN_SCAN_MIN vectors it reads only the sign plane (64 bytes per photo) and refines the
+ *      best few thousand with their rows of the low plane (a third kernel); below that it reads both planes in
+ *      one pass. From PARALLEL_SCAN_MIN vectors a helper thread scans beside the calling one, each taking the
+ *      next batch of blocks until none is left;
  *   2. re-ranks the best estimates exactly, with full-precision vectors read by offset from a float32 file beside
  *      the cache (vector-file.ts; several threads read at once, see search-workers.ts) - or, without a cache file,
  *      fetched from the source (vec0 point lookups, slow) - stopping once the remaining estimates cannot reach the
  *      k-th best exact score (see STOP_SIGMAS).
  * Scores returned are exact cosines; only the choice of candidates is approximate (recall@50 ~0.99+).
+ *
+ * At 1M photos (512-d, the 2-core dev box) a top-50 query costs ~20 ms of CPU, shared by two threads: ~13 the
+ * sign scan (64 MB read), ~3 turning sums into estimates and keeping the best, ~3.5 the refinement, ~1.5
+ * re-ranking ~600 candidates from the page cache; with the vector file evicted from the page cache, those reads
+ * wait ~15-25 ms on the disk instead.
  *
  * Slots: every vector has a slot (its position in the codes and in the vector file). A removed photo's slot stays
  * empty until the next rebuild; a replaced vector is rewritten in its slot.
@@ -109,8 +117,9 @@ const SEED = 0x5eb0c5;
 /** Vectors the centre is averaged over; a smaller index re-centres as it grows past 2x its sample. */
 const CENTRE_SAMPLE = 16384;
 /**
- * Wasm memory: query tables, the kernel's sums, the selected (slot, estimate) pairs, then the codes of `capacity`
- * slots, then their factors (moved up when the capacity grows).
+ * Wasm memory: query tables, the kernel's sums, the selected (slot, estimate) pairs, scratch, then per slot (for
+ * `capacity` slots): the codes, the low plane (split layout), the factors, a bitmap of allowed slots, and last the
+ * refine kernel's tables and lists (split layout). They move up when the capacity grows.
  */
 const LUT_AT = 0;
 const QUERY_AT = 16384;
@@ -120,7 +129,9 @@ const pickAt = (t: number): number => 90112 + t * 131072;
 /** Re-rank reads, after the scan (so over the helper's pick area): slots (i32) and scores (f64). */
 const SLOTS_AT = 221184;
 const SCORES_AT = 253952;
-const CODES_AT = 352256;
+/** 64 bytes per scanning thread for the select kernel. */
+const scratchAt = (t: number): number => 352256 + t * 64;
+const CODES_AT = 356352;
 const PAGE = 65536;
 /** Blocks (of 16 vectors) per kernel call: 1024 * 32 bytes of sums, up to 16384 selected pairs of 8 bytes. */
 const BATCH_BLOCKS = 1024;
@@ -137,11 +148,17 @@ const MAX_WIDE = 65536;
 /** The most candidates one query re-ranks. */
 const MAX_RERANK = 8192;
 /**
- * From this many vectors helper threads join in: one scans half of the blocks (without a filter), and re-rank
- * reads of PARALLEL_READ_MIN or more are spread over all of them (see search-workers.ts).
+ * From this many vectors helper threads join in: one scans beside the calling thread, and re-rank reads of
+ * PARALLEL_READ_MIN or more are shared by all of them (see search-workers.ts).
  */
 const PARALLEL_SCAN_MIN = 65_536;
 const PARALLEL_READ_MIN = 48;
+/** Re-rank candidates per run a thread takes (see score()), and the time per read that means the disk. */
+const READ_RUN = 4;
+const SLOW_READ_MS = 0.025;
+/** The scan's starting threshold (see sampleFloor): pairs of blocks sampled, and the margin over what is kept. */
+const SAMPLE_PAIRS = 64;
+const FLOOR_MARGIN = 3;
 /**
  * Re-ranking stops at the first candidate whose estimate, corrected by the mean estimate error seen so far, is
  * more than STOP_SIGMAS standard deviations of that error below the k-th best exact score.
@@ -165,9 +182,8 @@ export class VectorIndex {
   private encoder: TwoBitEncoder;
   /** Bytes per vector in each bit plane. */
   private readonly planeBytes: number;
-  /** The layout (see SIGN_SCAN_MIN): split keeps the low plane in `lows`, row-major. */
+  /** The layout (see SIGN_SCAN_MIN): split keeps the low plane row-major at lowsAt(capacity). */
   private split = false;
-  private lows = new Uint8Array(0);
   private readonly wasm: FastScanModule;
   private mem: Uint8Array;
   private capacity = 0;
@@ -181,6 +197,8 @@ export class VectorIndex {
   private centreSamples: number;
   private readonly scratch: Float32Array;
   private workers: SearchWorkers | undefined;
+  /** Whether re-ranking reads have come from the disk (see score()). */
+  private slowReads = false;
   private cacheStamp: string | undefined;
 
   private constructor(
@@ -336,7 +354,7 @@ export class VectorIndex {
         readInto(new Uint8Array(index.ids.buffer, 0, slots * 4)) &&
         readInto(new Uint8Array(index.factors.buffer, index.factors.byteOffset, slots * 4)) &&
         readInto(index.mem.subarray(CODES_AT, CODES_AT + blocks * index.blockBytes)) &&
-        (!split || readInto(index.lows.subarray(0, slots * index.planeBytes)));
+        (!split || readInto(index.mem.subarray(index.lowsAt(index.capacity), index.lowsAt(index.capacity) + slots * index.planeBytes)));
       if (!ok) return undefined;
       index.slots = slots;
       let counted = 0;
@@ -380,7 +398,6 @@ export class VectorIndex {
     return (
       this.wasm.memory.buffer.byteLength +
       this.ids.byteLength +
-      this.lows.byteLength +
       (this.workers?.bufferBytes ?? 0) +
       this.table.byteLength +
       this.encoder.centre.byteLength +
@@ -547,7 +564,7 @@ export class VectorIndex {
       new Uint8Array(this.ids.buffer, 0, this.slots * 4),
       new Uint8Array(this.factors.buffer, this.factors.byteOffset, this.slots * 4),
       this.mem.subarray(CODES_AT, CODES_AT + blocks * this.blockBytes),
-      this.lows.subarray(0, this.split ? this.slots * this.planeBytes : 0),
+      this.mem.subarray(this.lowsAt(this.capacity), this.lowsAt(this.capacity) + (this.split ? this.slots * this.planeBytes : 0)),
     ];
     const tmp = `${file}.tmp`;
     const fd = openSync(tmp, 'w');
@@ -591,8 +608,9 @@ export class VectorIndex {
     const best = this.split
       ? new Survivors(Math.min(this.slots, MAX_WIDE, wide ?? Math.max(2 * count, Math.ceil(WIDE_PER_ROOT * Math.sqrt(this.slots)))))
       : new TopK(count);
+    const keep = best instanceof Survivors ? best.keep : count;
     this.mem.set(scan.lut, LUT_AT);
-    // An allowed set becomes a bitmap the kernel checks, so both threads can filter by it.
+    // An allowed set becomes a bitmap the kernel checks, so every thread can filter by it.
     const allowedAt = allowed ? this.allowedAt(this.capacity) : 0;
     if (allowed) {
       this.mem.fill(0, allowedAt, allowedAt + this.capacity / 8);
@@ -601,17 +619,19 @@ export class VectorIndex {
         if (slot >= 0) this.mem[allowedAt + (slot >> 3)]! |= 1 << (slot & 7);
       }
     }
+    const scanned = this.split ? this.planeBytes : 2 * this.planeBytes;
+    const { floor, acceptance } = this.sampleFloor(scan, keep, allowedAt, accept);
     const picks = new Int32Array(this.wasm.memory.buffer, pickAt(0), BATCH_BLOCKS * 32);
     const estimates = new Float32Array(this.wasm.memory.buffer, pickAt(0), BATCH_BLOCKS * 32);
-    const scanned = this.split ? this.planeBytes : 2 * this.planeBytes;
-    // A helper scans the second half (not with a filter function: it lives on this thread).
-    const helper = accept ? undefined : this.helpers();
-    const mine = helper ? roundUp(usedBlocks / 2, 2) : usedBlocks;
+    // A helper scans beside this thread. It cannot call a filter function (that lives here), so it keeps more
+    // estimates, as many more as the filter rejects in the sample, and they are filtered here; a filter that
+    // rejects most photos leaves the scan to this thread.
+    const helper = acceptance >= 0.5 && this.slots >= PARALLEL_SCAN_MIN ? this.helpers() : undefined;
     if (helper) {
       helper.startScan({
         codesAt: CODES_AT,
-        firstBlock: mine,
-        blocks: usedBlocks - mine,
+        firstBlock: 0,
+        blocks: usedBlocks,
         lutAt: LUT_AT,
         outAt: outAt(1),
         pickAt: pickAt(1),
@@ -620,16 +640,22 @@ export class VectorIndex {
         blockBytes: this.blockBytes,
         scale: scan.scale,
         bias: scan.bias,
-        keep: best instanceof Survivors ? best.keep : count,
+        keep: Math.min(helper.scanPairs, Math.ceil(keep / acceptance)),
         batch: BATCH_BLOCKS,
         allowedAt,
+        threshold: floor,
+        scratchAt: scratchAt(1),
       });
     }
-    for (let b0 = 0; b0 < mine; b0 += BATCH_BLOCKS) {
-      const blocks = Math.min(BATCH_BLOCKS, mine - b0);
+    let batch = 0;
+    for (;;) {
+      const b0 = (helper ? helper.claimScan() : batch++) * BATCH_BLOCKS;
+      if (b0 >= usedBlocks) break;
+      const blocks = Math.min(BATCH_BLOCKS, usedBlocks - b0);
       this.wasm.scan(CODES_AT + b0 * this.blockBytes, blocks, LUT_AT, outAt(0), scanned, this.blockBytes);
-      // Only estimates above the current threshold come back (Math.fround: the kernel compares in float32).
-      const picked = this.wasm.select(outAt(0), factorsAt, blocks * 16, b0 * 16, scan.scale, scan.bias, Math.fround(best.threshold), pickAt(0), allowedAt);
+      // Only estimates above the threshold come back (Math.fround: the kernel compares in float32).
+      const threshold = Math.max(best.threshold, floor);
+      const picked = this.wasm.select(outAt(0), factorsAt, blocks * 16, b0 * 16, scan.scale, scan.bias, Math.fround(threshold), pickAt(0), allowedAt, scratchAt(0));
       for (let i = 0; i < picked; i++) {
         const slot = picks[2 * i]!;
         const estimate = estimates[2 * i + 1]!;
@@ -638,15 +664,47 @@ export class VectorIndex {
       }
     }
     if (helper) {
-      const theirs = helper.scanResults(helper.wait(0));
+      const theirs = helper.scanResults(helper.finish(0));
       for (let i = 0; i < theirs.slots.length / 2; i++) {
         const estimate = theirs.estimates[2 * i + 1]!;
-        if (estimate > best.threshold) best.add(estimate, theirs.slots[2 * i]!);
+        const slot = theirs.slots[2 * i]!;
+        if (estimate > best.threshold && (!accept || accept(ids[slot]!))) best.add(estimate, slot);
       }
     }
     if (best instanceof TopK) return best.sorted();
     const kept = best.finish();
     return this.refine(best.items, best.values, kept, tables, count);
+  }
+
+  /**
+   * A floor for the scan's threshold: the estimate ~FLOOR_MARGIN times `keep` accepted photos are expected to
+   * beat, from the estimates of SAMPLE_PAIRS pairs of blocks spread over the index (-Infinity where the sample
+   * cannot tell). Without it the threshold only rises as the scan finds better estimates, and the early part of the
+   * scan passes most of its estimates on to be sorted out. Also the share of sampled photos the filter accepts.
+   */
+  private sampleFloor(scan: ScanTables, keep: number, allowedAt: number, accept: ((id: number) => boolean) | undefined): { floor: number; acceptance: number } {
+    const pairs = roundUp(this.slots, SLOT_UNIT) / 32;
+    const samples = Math.min(SAMPLE_PAIRS, pairs);
+    const factorsAt = this.factorsAt(this.capacity);
+    const scanned = this.split ? this.planeBytes : 2 * this.planeBytes;
+    const picks = new Int32Array(this.wasm.memory.buffer, pickAt(0), 64);
+    const estimates = new Float32Array(this.wasm.memory.buffer, pickAt(0), 64);
+    const found: number[] = [];
+    let live = 0;
+    let passed = 0;
+    for (let j = 0; j < samples; j++) {
+      const pair = Math.floor((j * pairs) / samples);
+      this.wasm.scan(CODES_AT + pair * 2 * this.blockBytes, 2, LUT_AT, outAt(0), scanned, this.blockBytes);
+      const picked = this.wasm.select(outAt(0), factorsAt, 32, pair * 32, scan.scale, scan.bias, -Infinity, pickAt(0), allowedAt, scratchAt(0));
+      for (let s = pair * 32; s < pair * 32 + 32; s++) live += this.ids[s]! >= 0 ? 1 : 0;
+      passed += picked;
+      for (let i = 0; i < picked; i++) if (!accept || accept(this.ids[picks[2 * i]!]!)) found.push(estimates[2 * i + 1]!);
+    }
+    const acceptance = accept ? (passed > 0 ? found.length / passed : 0) : 1;
+    // The rank, among the accepted samples, that FLOOR_MARGIN * keep accepted photos of the whole index beat.
+    const rank = Math.ceil((FLOOR_MARGIN * keep * live) / Math.max(1, this.live));
+    if (rank < 8 || rank >= found.length) return { floor: -Infinity, acceptance };
+    return { floor: kthLargest(Float32Array.from(found), rank), acceptance };
   }
 
   /** The `count` best 2-bit estimates among `slots`, scanning only their pairs of blocks. */
@@ -677,42 +735,44 @@ export class VectorIndex {
   /**
    * The `count` best 2-bit estimates of slots[0..n) given their 1-bit estimates (split layout):
    * factor * (2<s,q> + 2<l,q> - sum q), where factor * <s,q> is the 1-bit estimate and <l,q> comes from the
-   * slot's row of the low plane.
+   * slot's row of the low plane (summed by the refine kernel).
    */
   private refine(slots: Int32Array, signEstimates: Float32Array, n: number, tables: QueryTables, count: number): Candidates {
     const { lowTables, total } = tables;
-    const { planeBytes } = this;
-    // First gather the rows and factors (independent loads, so the CPU overlaps their cache misses), then compute.
-    const words = planeBytes / 4;
-    const lowWords = new Int32Array(this.lows.buffer, this.lows.byteOffset, this.lows.length / 4);
-    const rows = new Int32Array(n * words);
-    const factors = new Float32Array(n);
+    const at = this.refineAt(this.capacity);
+    const slotsAt = at + lowTables.byteLength;
+    const sumsAt = slotsAt + MAX_WIDE * 4;
+    new Float32Array(this.wasm.memory.buffer, at, lowTables.length).set(lowTables);
+    new Int32Array(this.wasm.memory.buffer, slotsAt, n).set(slots.subarray(0, n));
+    this.wasm.refine(this.lowsAt(this.capacity), this.planeBytes, slotsAt, n, at, sumsAt);
+    const lows = new Float32Array(this.wasm.memory.buffer, sumsAt, n);
+    const refined = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const slot = slots[i]!;
-      factors[i] = this.factors[slot]!;
-      for (let w = 0, from = slot * words, to = i * words; w < words; w++) rows[to + w] = lowWords[from + w]!;
+      const factor = this.factors[slots[i]!]!;
+      refined[i] = factor > 0 ? 2 * signEstimates[i]! + factor * (2 * lows[i]! - total) : 0;
     }
-    const bytes = new Uint8Array(rows.buffer);
-    const top = new TopK(count);
-    for (let i = 0; i < n; i++) {
-      let low = 0;
-      for (let p = 0, at = i * planeBytes, table = 0; p < planeBytes; p++, table += 256) low += lowTables[table + bytes[at + p]!]!;
-      const factor = factors[i]!;
-      const refined = factor > 0 ? 2 * signEstimates[i]! + factor * (2 * low - total) : 0;
-      if (refined > top.threshold) top.add(refined, slots[i]!);
-    }
-    return top.sorted();
+    return largest(refined, slots, n, count);
   }
 
-  /** The helper threads for this size (undefined: none), started on first use. */
+  /**
+   * The helper threads for this size (undefined: none), started on first use: 1 from PARALLEL_SCAN_MIN vectors
+   * (it scans beside this thread) and 3 from SIGN_SCAN_MIN, or 3 at any size once re-ranking has been seen to read
+   * from the disk rather than the page cache (see score()): reads in flight at once are what helps then.
+   */
   private helpers(): SearchWorkers | undefined {
-    const wanted = this.slots < PARALLEL_SCAN_MIN ? 0 : Math.min(this.options.threads ?? 3, this.split ? 3 : 1);
+    const cap = this.options.threads ?? 3;
+    const forScan = this.slots < PARALLEL_SCAN_MIN ? 0 : this.split ? 3 : 1;
+    const wanted = Math.min(cap, Math.max(forScan, this.slowReads ? 3 : 0));
     const scanPairs = this.split ? MAX_WIDE : MAX_RERANK;
-    if (this.workers && (this.workers.size !== wanted || this.workers.scanPairs !== scanPairs)) {
+    if (this.workers && (this.workers.size > wanted || this.workers.scanPairs !== scanPairs)) {
       this.workers.close();
       this.workers = undefined;
     }
-    if (wanted > 0) this.workers ??= new SearchWorkers(this.wasm.memory, wanted, this.vectorFile?.path, this.dim, scanPairs);
+    if (wanted > 0) {
+      this.workers ??= new SearchWorkers(this.wasm.memory, wanted, this.vectorFile?.path, this.dim, scanPairs);
+      // A helper still starting takes no part: its job is taken back (see SearchWorkers.finish).
+      this.workers.grow(wanted);
+    }
     return this.workers;
   }
 
@@ -765,30 +825,43 @@ export class VectorIndex {
       });
       return;
     }
-    // Ascending file offsets; the list is split into contiguous runs, one per thread.
+    // Ascending file offsets. With helpers every thread takes the next run of READ_RUN candidates until none is
+    // left, so a thread stuck on a slow read (a page not in the cache) holds up only its run.
     const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => slots[a]! - slots[b]!);
     const count = order.length;
     const helpers = count >= PARALLEL_READ_MIN ? this.helpers() : undefined;
-    const parts = 1 + (helpers?.size ?? 0);
-    const share = Math.ceil(count / parts);
-    if (helpers) {
-      new Int32Array(this.wasm.memory.buffer, SLOTS_AT, count).set(order.map((i) => slots[i]!));
-      new Float32Array(this.wasm.memory.buffer, QUERY_AT, this.dim).set(q);
-      for (let h = 0; h < helpers.size; h++) {
-        const start = (h + 1) * share;
-        helpers.startRead(h, { slotsAt: SLOTS_AT, first: Math.min(start, count), count: Math.max(0, Math.min(share, count - start)), queryAt: QUERY_AT, scoresAt: SCORES_AT });
+    const v = this.scratch;
+    const started = performance.now();
+    let mine = 0;
+    const noteSpeed = (): void => {
+      // From the page cache a read takes 2-5 us, from the disk ~100: then more threads should read at once.
+      if (mine >= 16 && (performance.now() - started) / mine > SLOW_READ_MS) this.slowReads = true;
+    };
+    if (!helpers) {
+      for (const i of order) {
+        this.vectorFile.read(slots[i]!, v);
+        scores[i] = dot(q, v);
+      }
+      mine = count;
+      noteSpeed();
+      return;
+    }
+    new Int32Array(this.wasm.memory.buffer, SLOTS_AT, count).set(order.map((i) => slots[i]!));
+    new Float32Array(this.wasm.memory.buffer, QUERY_AT, this.dim).set(q);
+    const shared = new Float64Array(this.wasm.memory.buffer, SCORES_AT, count);
+    helpers.startRead({ slotsAt: SLOTS_AT, count, queryAt: QUERY_AT, scoresAt: SCORES_AT, run: READ_RUN });
+    for (;;) {
+      const first = helpers.claimRead() * READ_RUN;
+      if (first >= count) break;
+      for (let j = first; j < Math.min(first + READ_RUN, count); j++) {
+        this.vectorFile.read(slots[order[j]!]!, v);
+        shared[j] = dot(q, v);
+        mine++;
       }
     }
-    const v = this.scratch;
-    for (let j = 0; j < Math.min(share, count); j++) {
-      this.vectorFile.read(slots[order[j]!]!, v);
-      scores[order[j]!] = dot(q, v);
-    }
-    if (helpers) {
-      for (let h = 0; h < helpers.size; h++) helpers.wait(h);
-      const fromHelpers = new Float64Array(this.wasm.memory.buffer, SCORES_AT, count);
-      for (let j = share; j < count; j++) scores[order[j]!] = fromHelpers[j]!;
-    }
+    noteSpeed();
+    for (let h = 0; h < helpers.size; h++) helpers.finish(h);
+    for (let j = 0; j < count; j++) scores[order[j]!] = shared[j]!;
   }
 
   // ---- storage ---------------------------------------------------------------------------------------------------
@@ -828,7 +901,7 @@ export class VectorIndex {
   private encodeAt(vectors: Float32Array, offset: number, slot: number): number {
     const at = CODES_AT + (slot >> 4) * this.blockBytes + (slot & 15);
     return this.split
-      ? this.encoder.encode(vectors, offset, this.mem, at, 16, this.lows, slot * this.planeBytes, 1)
+      ? this.encoder.encode(vectors, offset, this.mem, at, 16, this.mem, this.lowsAt(this.capacity) + slot * this.planeBytes, 1)
       : this.encoder.encode(vectors, offset, this.mem, at, 16, this.mem, at + 16 * this.planeBytes, 16);
   }
 
@@ -837,13 +910,35 @@ export class VectorIndex {
     return (this.split ? 16 : 32) * this.planeBytes;
   }
 
+  /** Where the low plane starts (split layout: planeBytes per slot, row-major), after the codes. */
+  private lowsAt(capacity: number): number {
+    return CODES_AT + (capacity / 16) * this.blockBytes;
+  }
+
+  private factorsAt(capacity: number): number {
+    return this.lowsAt(capacity) + (this.split ? capacity * this.planeBytes : 0);
+  }
+
   /** A scratch bitmap of allowed slots (one bit per slot), after the factors. */
   private allowedAt(capacity: number): number {
     return this.factorsAt(capacity) + capacity * 4;
   }
 
-  private factorsAt(capacity: number): number {
-    return CODES_AT + (capacity / 16) * this.blockBytes;
+  /** The refine kernel's tables (1 KiB per byte of a plane), then its slots and results (split layout). */
+  private refineAt(capacity: number): number {
+    return roundUp(this.allowedAt(capacity) + capacity / 8, 16);
+  }
+
+  private memoryEnd(capacity: number): number {
+    return this.refineAt(capacity) + (this.split ? this.planeBytes * 1024 + MAX_WIDE * 8 : 0);
+  }
+
+  /** Grows the wasm memory to hold `bytes` (the views are renewed by the caller). */
+  private growTo(bytes: number): void {
+    const needPages = Math.ceil(bytes / PAGE);
+    const havePages = this.wasm.memory.buffer.byteLength / PAGE;
+    if (needPages > havePages) this.wasm.memory.grow(needPages - havePages);
+    this.mem = new Uint8Array(this.wasm.memory.buffer);
   }
 
   /** Grows every per-slot structure to hold `slots` slots. */
@@ -851,22 +946,15 @@ export class VectorIndex {
     if (slots <= this.capacity) return;
     const old = this.capacity;
     const capacity = roundUp(Math.max(slots, old > 0 ? Math.ceil(old * 1.125) : 0), SLOT_UNIT);
-    const needPages = Math.ceil((this.allowedAt(capacity) + capacity / 8) / PAGE);
-    const havePages = this.wasm.memory.buffer.byteLength / PAGE;
-    if (needPages > havePages) this.wasm.memory.grow(needPages - havePages);
-    this.mem = new Uint8Array(this.wasm.memory.buffer);
-    // The factors move up past the larger code area (copyWithin handles the overlap).
+    this.growTo(this.memoryEnd(capacity));
+    // The regions move up past the larger ones below them, the highest first (copyWithin handles the overlap).
     this.mem.copyWithin(this.factorsAt(capacity), this.factorsAt(old), this.factorsAt(old) + old * 4);
+    if (this.split) this.mem.copyWithin(this.lowsAt(capacity), this.lowsAt(old), this.lowsAt(old) + old * this.planeBytes);
     this.factors = new Float32Array(this.wasm.memory.buffer, this.factorsAt(capacity), capacity);
     this.factors.fill(NaN, old);
     const ids = new Int32Array(capacity).fill(-1);
     ids.set(this.ids);
     this.ids = ids;
-    if (this.split) {
-      const lows = new Uint8Array(capacity * this.planeBytes);
-      lows.set(this.lows);
-      this.lows = lows;
-    }
     this.capacity = capacity;
     // Hash table at most ~77% full (capacity * 1.3 entries of 4 bytes: ~5 bytes per photo).
     const size = Math.max(16, Math.ceil(capacity * 1.3));
@@ -878,7 +966,8 @@ export class VectorIndex {
 
   /**
    * Switches to the split layout once `slots` reaches the threshold (see SIGN_SCAN_MIN): the low planes move out
-   * of the blocks into a row-major array, the sign planes close up, and the factors move down after them.
+   * of the blocks into a row-major array after them, and the sign planes close up. The codes take as many bytes
+   * as before, so the factors stay where they are.
    */
   private maybeSplit(slots: number): void {
     if (this.split || slots < (this.options.signScanMin ?? SIGN_SCAN_MIN)) return;
@@ -889,14 +978,13 @@ export class VectorIndex {
       const at = CODES_AT + (s >> 4) * joint + planeBytes * 16 + (s & 15);
       for (let p = 0; p < planeBytes; p++) lows[s * planeBytes + p] = this.mem[at + p * 16]!;
     }
-    const oldFactorsAt = this.factorsAt(capacity);
     this.split = true;
+    this.growTo(this.memoryEnd(capacity));
     for (let b = 0; b < capacity / 16; b++) {
       this.mem.copyWithin(CODES_AT + b * 16 * planeBytes, CODES_AT + b * joint, CODES_AT + b * joint + 16 * planeBytes);
     }
-    this.mem.copyWithin(this.factorsAt(capacity), oldFactorsAt, oldFactorsAt + capacity * 4);
+    this.mem.set(lows, this.lowsAt(capacity));
     this.factors = new Float32Array(this.wasm.memory.buffer, this.factorsAt(capacity), capacity);
-    this.lows = lows;
   }
 
   /** Re-centres on the vectors held now (a library that grew from a handful of photos). */
@@ -1010,7 +1098,7 @@ class Survivors {
 }
 
 /** The k-th largest value (Hoare's quickselect; reorders `values`). */
-function kthLargest(values: Float32Array, k: number): number {
+function kthLargest(values: Float32Array | Float64Array, k: number): number {
   let lo = 0;
   let hi = values.length - 1;
   const want = values.length - k; // index in ascending order
@@ -1108,6 +1196,17 @@ class TopK {
     this.size = 0;
     return { slots, estimates };
   }
+}
+
+/** The `count` largest of values[0..n) with their items, largest first (a selection, then a sort of the few). */
+function largest(values: Float64Array, items: Int32Array, n: number, count: number): Candidates {
+  const threshold = n > count ? kthLargest(values.slice(0, n), count) : -Infinity;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (values[i]! > threshold) order.push(i);
+  // Ties at the threshold fill what is left.
+  for (let i = 0; i < n && order.length < count; i++) if (values[i] === threshold) order.push(i);
+  order.sort((a, b) => values[b]! - values[a]!);
+  return { slots: order.map((i) => items[i]!), estimates: order.map((i) => values[i]!) };
 }
 
 /** Candidate slots with their estimates (without the query's constant <centre, q>), best first. */

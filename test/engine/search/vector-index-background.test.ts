@@ -43,6 +43,8 @@ afterAll(() => {
 
 /** Runs `work` while a 5 ms timer ticks; returns its result and the longest gap between ticks. */
 async function whileTicking<T>(work: () => Promise<T>): Promise<{ result: T; longestGap: number }> {
+  // Let the catalog set-up's garbage and the runner's own messages settle first: only the build is measured.
+  await new Promise((resolve) => setTimeout(resolve, 250));
   let last = performance.now();
   let longestGap = 0;
   const timer = setInterval(() => {
@@ -67,12 +69,15 @@ describe('VectorIndex.openInBackground', () => {
   it('builds in a worker what build() builds, while this thread keeps running, and reuses a matching cache', async () => {
     const file = path.join(dir, 'bg.index');
     const source = catalogVectorSource(catalog, MODEL);
+    const backgroundStarted = performance.now();
     const { result: index, longestGap } = await whileTicking(() => VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL }));
+    const backgroundMs = performance.now() - backgroundStarted;
     expect(index.origin).toBe('built');
     expect(index.size).toBe(COUNT);
     expect(existsSync(file) && existsSync(`${file}.vectors`)).toBe(true);
-    // Loading the worker's result is the only work on this thread (~15 ms per 100k); the build took seconds.
-    expect(longestGap).toBeLessThan(200);
+    // Loading the worker's result is the only work on this thread (~15 ms per 100k); the build took seconds. The
+    // bound leaves room for a busy CI machine descheduling this thread; a build on this thread stalls it for all of it.
+    expect(longestGap).toBeLessThan(Math.max(500, backgroundMs / 4));
 
     const started = performance.now();
     const direct = VectorIndex.build(source, { file: path.join(dir, 'direct.index') });
