@@ -20,7 +20,7 @@ const WORDS = [
 ];
 
 /** A catalog of `n` indexed photos with CLIP-like vectors, cached under .cache (built once, ~1 min at 100k). */
-function benchCatalog(n: number): string {
+export function benchCatalog(n: number): string {
   const dir = path.join(cacheDir, 'bench-query', `${n}`);
   const file = path.join(dir, 'catalog.sqlite');
   if (existsSync(path.join(dir, 'complete'))) return dir;

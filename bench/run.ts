@@ -5,6 +5,7 @@ import { benchIndex } from './index';
 import { benchQuery } from './query';
 import type { BenchReport } from './lib';
 import { benchSearch } from './search';
+import { benchWeb } from './web';
 
 const sections: Record<string, (options: BenchOptions) => Promise<BenchReport>> = {
   tokenizer: benchTokenizer,
@@ -13,6 +14,7 @@ const sections: Record<string, (options: BenchOptions) => Promise<BenchReport>> 
   index: benchIndex,
   search: benchSearch,
   query: benchQuery,
+  web: benchWeb,
 };
 
 const args = process.argv.slice(2);
