@@ -95,9 +95,10 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE photos ADD COLUMN note TEXT;
 
       -- Browsing and date sort order by this key (EXIF time, else the file's mtime); the expression must match
-      -- DATE_KEY in search-service.ts character for character for SQLite to use the index.
+      -- DATE_KEY in search-service.ts character for character for SQLite to use the index, and browsing's
+      -- condition (BROWSABLE there) implies this WHERE.
       CREATE INDEX photos_date ON photos(COALESCE(taken_at, strftime('%Y-%m-%dT%H:%M:%S', mtime_ms / 1000, 'unixepoch')), id)
-        WHERE state = 'indexed';
+        WHERE state != 'failed';
 
       -- App settings as JSON values (see SettingsService).
       CREATE TABLE settings (

@@ -87,6 +87,12 @@ const MAX_UPLOAD_BYTES = 48 * 1024 * 1024;
 const CHANGE_EVENT_MS = 500;
 const SAVE_DELAY_MS = 30_000;
 
+/**
+ * Photos browsing shows: indexed ones, and those queued again after a model switch or a file change that still
+ * have their thumbnail, so the library does not empty while it is re-embedded.
+ */
+const BROWSABLE = `state != 'failed' AND (state = 'indexed' OR thumbnail IS NOT NULL)`;
+
 /** The date a photo is sorted and filtered by: EXIF time, else the file's modification time (UTC). */
 const DATE_KEY = `COALESCE(taken_at, strftime('%Y-%m-%dT%H:%M:%S', mtime_ms / 1000, 'unixepoch'))`;
 
@@ -600,7 +606,7 @@ export function browseLibrary(catalog: Catalog, query: SearchQuery): SearchResul
   const limit = query.limit ?? DEFAULT_LIMIT;
   const where = filterClause(query.filters);
   const { db } = catalog;
-  const condition = `state = 'indexed'${where ? ` AND ${where.sql}` : ''}`;
+  const condition = `${BROWSABLE}${where ? ` AND ${where.sql}` : ''}`;
   const params = where?.params ?? {};
   const total = db.prepare(`SELECT count(*) FROM photos WHERE ${condition}`).pluck().get(params) as number;
   const order = query.sort === 'date-asc' ? 'ASC' : 'DESC';

@@ -235,6 +235,13 @@ describe.skipIf(!hasShared('models/toy-color-clip', FLICKR))('SearchService (toy
     expect(dates).toEqual([...dates].sort().reverse());
     const rest = await query({ offset: 10, limit: 100 });
     expect(rest.hits.length).toBe(37);
+    // A photo queued again (a model switch re-embeds everything) keeps showing while it waits.
+    engine.catalog.photos.requeue([ids.get('yellow.jpg')!]);
+    try {
+      expect((await query({ limit: 100 })).total).toBe(47);
+    } finally {
+      engine.catalog.db.prepare(`UPDATE photos SET state = 'indexed' WHERE id = ?`).run(ids.get('yellow.jpg')!);
+    }
   });
 
   it("photos' own text is fused into text search, switchable", async () => {
