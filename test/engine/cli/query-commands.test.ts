@@ -91,7 +91,7 @@ describe.skipIf(!hasShared('data/flickr8k-test1k/images', 'models/toy-color-clip
     await solid(outside, [20, 40, 230]);
     const plain = await runShoebox(['describe', outside, ...model, '--k', '2']);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stdout.split('\n')[0]).toMatch(/^ *\d+\.\d%  .*blue/i);
+    expect(plain.stdout.split('\n')[0]).toMatch(/^ *\d+\.\d% {2}.*blue/i);
   });
 
   it('past searches join the caption bank', async () => {
