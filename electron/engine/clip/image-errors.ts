@@ -101,7 +101,12 @@ export function classifyDecodeFailure(error: unknown, source: string, head: Uint
   }
   if (/exceeds pixel limit|exceed 32767x32767/i.test(detail)) return fail('too-large', 'the image has more pixels than the configured limit');
   if (/Input file is missing/i.test(detail)) return fail('not-found', 'file not found');
-  // libjpeg says "Corrupt JPEG data: premature end of data segment" for damage in the middle: check it first.
+  // A file that ends early says so in words of its own ("Premature end of JPEG file", "... of input file"); libvips
+  // may report a "Corrupt JPEG data" warning in the same message, so the ending is checked first.
+  if (/premature end of (jpeg |input )?file|unexpected end of file|file truncated/i.test(detail)) {
+    return fail('truncated', 'the file is truncated (it ends before the image data does)');
+  }
+  // libjpeg says "Corrupt JPEG data: premature end of data segment" for damage in the middle.
   if (/Corrupt JPEG data/i.test(detail)) return fail('corrupt', 'the JPEG data is damaged');
   if (/premature end|truncated|unexpected end|end of (file|stream|data)|Read error at scanline|out of data/i.test(detail)) {
     return fail('truncated', 'the file is truncated (it ends before the image data does)');

@@ -236,9 +236,16 @@ export async function decodeImage(input: string | Buffer, options: DecodeOptions
   let data: Buffer;
   let info: OutputInfo;
   try {
-    ({ data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+    ({ data, info } = await pipeline.clone().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
   } catch (error) {
-    throw classifyDecodeFailure(error, source, await readHead(input));
+    // libvips keeps its error text in a buffer shared between threads: with decodes running side by side, a
+    // failure can surface as a bare "Unknown error". Decoding again (the file is bad anyway) recovers the reason.
+    if (!(error instanceof Error && /^unknown error$/i.test(error.message.trim()))) throw classifyDecodeFailure(error, source, await readHead(input));
+    try {
+      ({ data, info } = await pipeline.clone().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+    } catch (again) {
+      throw classifyDecodeFailure(again, source, await readHead(input));
+    }
   }
   if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
     throw new Error(`${source}: decoder returned ${info.channels} channels of ${info.width} x ${info.height}, expected RGB`);
