@@ -60,25 +60,9 @@ export function groupNearDuplicates(
   return groups;
 }
 
-/** The first of `rows` row vectors whose dot product with `v` is >= threshold, or -1. */
+/** The first of `count` row vectors whose dot product with `v` is >= threshold, or -1. */
 function firstAbove(v: Float32Array, rows: Float32Array, count: number, threshold: number): number {
-  const dim = v.length;
-  for (let r = 0; r < count; r++) {
-    const o = r * dim;
-    let a = 0;
-    let b = 0;
-    let c = 0;
-    let d = 0;
-    let j = 0;
-    for (; j + 3 < dim; j += 4) {
-      a += v[j]! * rows[o + j]!;
-      b += v[j + 1]! * rows[o + j + 1]!;
-      c += v[j + 2]! * rows[o + j + 2]!;
-      d += v[j + 3]! * rows[o + j + 3]!;
-    }
-    for (; j < dim; j++) a += v[j]! * rows[o + j]!;
-    if (a + b + c + d >= threshold) return r;
-  }
+  for (let r = 0; r < count; r++) if (dot(v, rows, r * v.length) >= threshold) return r;
   return -1;
 }
 

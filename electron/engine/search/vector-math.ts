@@ -1,9 +1,21 @@
 /** Small dense-vector helpers for query composition and result re-ranking (row-major float32). */
 
+/** a · (the row of b starting at bOffset). Four running sums: this is the inner loop of every scan here. */
 export function dot(a: Float32Array, b: Float32Array, bOffset = 0): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[bOffset + i]!;
-  return sum;
+  const n = a.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    s0 += a[j]! * b[bOffset + j]!;
+    s1 += a[j + 1]! * b[bOffset + j + 1]!;
+    s2 += a[j + 2]! * b[bOffset + j + 2]!;
+    s3 += a[j + 3]! * b[bOffset + j + 3]!;
+  }
+  for (; j < n; j++) s0 += a[j]! * b[bOffset + j]!;
+  return s0 + s1 + s2 + s3;
 }
 
 /** A unit-length copy; a zero or non-finite vector is an error (nothing to search for). */
@@ -32,23 +44,9 @@ export function scoreStats(query: Float32Array, matrix: Float32Array, rows: numb
   let sum = 0;
   let squares = 0;
   for (let r = 0; r < rows; r++) {
-    // Four running sums: this loop is most of a query's fixed cost (rows x dim multiply-adds).
-    const o = r * dim;
-    let a = 0;
-    let b = 0;
-    let c = 0;
-    let d = 0;
-    let j = 0;
-    for (; j + 3 < dim; j += 4) {
-      a += query[j]! * matrix[o + j]!;
-      b += query[j + 1]! * matrix[o + j + 1]!;
-      c += query[j + 2]! * matrix[o + j + 2]!;
-      d += query[j + 3]! * matrix[o + j + 3]!;
-    }
-    for (; j < dim; j++) a += query[j]! * matrix[o + j]!;
-    const s = a + b + c + d;
-    sum += s;
-    squares += s * s;
+    const score = dot(query, matrix, r * dim);
+    sum += score;
+    squares += score * score;
   }
   const mean = rows > 0 ? sum / rows : 0;
   const variance = rows > 1 ? Math.max(0, (squares - rows * mean * mean) / (rows - 1)) : 0;
