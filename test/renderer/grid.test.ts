@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { computeLayout, indexRange, rowCount, rowsPerPage, scrollToReveal, visibleRows } from '../../renderer/src/lib/grid-layout';
+import {
+  computeLayout,
+  indexRange,
+  rowCount,
+  rowsPerPage,
+  ScrollSpeed,
+  scrollToReveal,
+  thumbnailSpeedLimit,
+  visibleRows,
+} from '../../renderer/src/lib/grid-layout';
 import { isGridKey, isTextEntry, moveInGrid, moveInMenu, typeAhead } from '../../renderer/src/lib/keyboard';
 
 describe('virtual grid layout', () => {
@@ -38,6 +47,43 @@ describe('virtual grid layout', () => {
     expect(scrollToReveal(20, layout, 0, 500)).toBe(5 * 110 + 100 - 500 + 10);
     expect(scrollToReveal(0, layout, 300, 500)).toBe(0);
     expect(rowsPerPage(layout, 500)).toBe(4);
+  });
+});
+
+describe('scroll speed', () => {
+  it('measures px/s over the last 100 ms of scroll positions', () => {
+    const speed = new ScrollSpeed(100);
+    expect(speed.sample(0, 0)).toBe(0);
+    // A fling: 80 px a frame at 60 Hz, 4800 px/s.
+    let top = 0;
+    let v = 0;
+    for (let frame = 1; frame <= 30; frame++) v = speed.sample((frame * 1000) / 60, (top += 80));
+    expect(v).toBeCloseTo(4800, 0);
+    expect(v).toBeGreaterThan(thumbnailSpeedLimit(820));
+    // Slowing down to 10 px a frame: the window forgets the fast part within ~100 ms.
+    for (let frame = 31; frame <= 40; frame++) v = speed.sample((frame * 1000) / 60, (top += 10));
+    expect(v).toBeCloseTo(600, 0);
+    expect(v).toBeLessThan(thumbnailSpeedLimit(820));
+    // Upwards is as fast as downwards.
+    speed.reset();
+    speed.sample(0, 10_000);
+    expect(speed.sample(50, 9_800)).toBeCloseTo(4000, 0);
+  });
+
+  it('starts from rest after a reset and ignores a lone jump', () => {
+    const speed = new ScrollSpeed();
+    speed.sample(0, 0);
+    speed.sample(16, 100);
+    speed.reset();
+    expect(speed.speed()).toBe(0);
+    // One programmatic jump (scrollTop set, a reveal) with no movement around it: no speed to speak of.
+    expect(speed.sample(5000, 50_000)).toBe(0);
+  });
+
+  it('lets thumbnails load below about two viewports a second', () => {
+    expect(thumbnailSpeedLimit(820)).toBe(1640);
+    expect(thumbnailSpeedLimit(300)).toBe(1500);
+    expect(thumbnailSpeedLimit(0)).toBe(1500);
   });
 });
 
