@@ -163,6 +163,43 @@ async function checkReadable(input: string | Buffer, source: string): Promise<vo
 }
 
 /** The first bytes, to name the format when the decoder refuses it. */
+/** The last `count` bytes of a file or buffer (empty when unreadable). */
+async function readTail(input: string | Buffer, count: number): Promise<Uint8Array> {
+  if (typeof input !== 'string') return input.subarray(Math.max(0, input.length - count));
+  try {
+    const handle = await open(input, 'r');
+    try {
+      const { size } = await handle.stat();
+      const buffer = Buffer.alloc(Math.min(count, size));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, size - buffer.length);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+/**
+ * Why a decode failed, from libvips's message and, for JPEG, the file's end: a JPEG that does not end with its EOI
+ * marker (FF D9, allowing a little trailing padding) was cut short, whatever message libvips left (its error text is
+ * shared between threads and can name another file's problem when decodes run side by side).
+ */
+async function decodeFailure(error: unknown, source: string, input: string | Buffer): Promise<ImageDecodeError> {
+  const head = await readHead(input);
+  const classified = classifyDecodeFailure(error, source, head);
+  if (classified.code === 'corrupt' && head[0] === 0xff && head[1] === 0xd8) {
+    const tail = await readTail(input, 64);
+    let endsWithEoi = false;
+    for (let i = tail.length - 2; i >= 0 && !endsWithEoi; i--) endsWithEoi = tail[i] === 0xff && tail[i + 1] === 0xd9;
+    if (tail.length > 0 && !endsWithEoi) {
+      return new ImageDecodeError('truncated', source, 'the file is truncated (it ends before the image data does)', { detail: classified.detail, cause: error });
+    }
+  }
+  return classified;
+}
+
 async function readHead(input: string | Buffer): Promise<Uint8Array> {
   if (typeof input !== 'string') return input.subarray(0, 32);
   try {
@@ -184,6 +221,22 @@ function megapixels(pixels: number): string {
 }
 
 /**
+ * Runs a sharp operation; when it fails with a bare "Unknown error", runs it again (a few times at most) to learn why.
+ * libvips keeps its error text in a buffer shared between threads, so with decodes running side by side a failure
+ * can lose its message to another thread. The file is bad either way; this only recovers the reason people read.
+ */
+async function withReason<T>(operation: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      const bare = error instanceof Error && /^unknown error$/i.test(error.message.trim());
+      if (!bare || attempt >= 4) throw error;
+    }
+  }
+}
+
+/**
  * Decodes any image sharp can open into upright, sRGB, 8-bit RGB pixels, optionally resized on the way (see
  * DecodeOptions.resizeTo). Refuses oversized images from their header, before decoding anything.
  * Throws ImageDecodeError.
@@ -197,9 +250,9 @@ export async function decodeImage(input: string | Buffer, options: DecodeOptions
   let meta: Metadata;
   try {
     // Header only; the limit is checked below with a message that gives the size.
-    meta = await sharp(input, { limitInputPixels: false }).metadata();
+    meta = await withReason(() => sharp(input, { limitInputPixels: false }).metadata());
   } catch (error) {
-    throw classifyDecodeFailure(error, source, await readHead(input));
+    throw await decodeFailure(error, source, input);
   }
   const format = formatName(meta);
   if (format === 'heic') {
@@ -236,16 +289,9 @@ export async function decodeImage(input: string | Buffer, options: DecodeOptions
   let data: Buffer;
   let info: OutputInfo;
   try {
-    ({ data, info } = await pipeline.clone().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+    ({ data, info } = await withReason(() => pipeline.clone().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })));
   } catch (error) {
-    // libvips keeps its error text in a buffer shared between threads: with decodes running side by side, a
-    // failure can surface as a bare "Unknown error". Decoding again (the file is bad anyway) recovers the reason.
-    if (!(error instanceof Error && /^unknown error$/i.test(error.message.trim()))) throw classifyDecodeFailure(error, source, await readHead(input));
-    try {
-      ({ data, info } = await pipeline.clone().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
-    } catch (again) {
-      throw classifyDecodeFailure(again, source, await readHead(input));
-    }
+    throw await decodeFailure(error, source, input);
   }
   if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
     throw new Error(`${source}: decoder returned ${info.channels} channels of ${info.width} x ${info.height}, expected RGB`);
