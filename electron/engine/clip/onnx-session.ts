@@ -16,13 +16,15 @@ export interface RuntimeOptions {
   interOpThreads?: number;
   cudaDeviceId?: number;
   /**
-   * Let onnxruntime keep pre-packed copies of the weights. Off by default: on the ViT-B/32 image tower it costs about
-   * 200 MB of resident memory for no measurable speed (1441 vs 1467 ms per batch of 16 here).
+   * Let onnxruntime keep pre-packed copies of the weights. Off by default here: on the ViT-B/32 image tower it costs
+   * about 200 MB of resident memory for no measurable speed (1441 vs 1467 ms per batch of 16). ClipModel turns it
+   * on for the text tower, where one short query would otherwise pay for packing every weight.
    */
   prepackWeights?: boolean;
   /**
-   * Let idle intra-op threads spin while waiting for work (onnxruntime's default). Spinning lowers latency when the
-   * model has the CPU to itself; while indexing, decoding runs beside it and spinning threads take its cores.
+   * Let idle intra-op threads spin while waiting for work during a run (onnxruntime's default; they stop when the
+   * run ends). Spinning lowers latency when the model has the CPU to itself; while indexing, decoding runs beside
+   * it and spinning threads take its cores.
    */
   spinWait?: boolean;
 }
@@ -87,7 +89,9 @@ function sessionOptions(
       extra: {
         session: {
           ...(options.prepackWeights ? {} : { disable_prepacking: '1' }),
-          ...(options.spinWait === false ? { intra_op: { allow_spinning: '0' } } : {}),
+          // Spinning helps inside a run (operators hand work to the pool thousands of times); after it, spinning
+          // threads would only take the cores from what comes next: a search's scan, or decoding while indexing.
+          ...(options.spinWait === false ? { intra_op: { allow_spinning: '0' } } : { force_spinning_stop: '1' }),
         },
       },
     },

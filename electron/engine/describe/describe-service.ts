@@ -3,6 +3,7 @@ import type { Caption } from '@shared/types';
 import type { Catalog } from '../catalog/catalog';
 import { statementCache, type SqliteDatabase } from '../catalog/database';
 import { loadCaptionBank, type CaptionBank } from './caption-bank';
+import { RowMatrix } from '../search/dense-wasm';
 
 /*
  * Describe: photo -> ranked captions. Every caption (the built-in bank, the user's labels, recent queries) is a
@@ -99,6 +100,7 @@ export class DescribeService {
   /** Bank index by lower-cased concept (labels and queries with the same text replace or skip it). */
   private readonly bankIndex = new Map<string, number>();
   private matrix: Float32Array | null = null;
+  private population: RowMatrix | null = null;
   private dim = 0;
   private building: Promise<void> | null = null;
   /** Label and query vectors already read or computed, by kind and exact text. */
@@ -196,11 +198,14 @@ export class DescribeService {
   }
 
   /**
-   * The bank's vectors as a row-major matrix (unit rows), once ready: a population of caption vectors, e.g. for
-   * the search service to standardise text-to-text scores. Undefined until ready() has finished.
+   * The bank's vectors (unit rows, copied into a matrix for fast dot products on first use), once ready: a
+   * population of caption vectors, e.g. for the search service to standardise text-to-text scores. Undefined until
+   * ready() has finished.
    */
-  textPopulation(): { vectors: Float32Array; rows: number } | undefined {
-    return this.matrix ? { vectors: this.matrix, rows: this.bank.concepts.length } : undefined;
+  textPopulation(): RowMatrix | undefined {
+    if (!this.matrix) return undefined;
+    this.population ??= RowMatrix.from(this.matrix, this.bank.concepts.length, this.dim);
+    return this.population;
   }
 
   /** The user's labels, alphabetically (ignoring case). */
@@ -297,6 +302,7 @@ export class DescribeService {
     }
     this.dim = dim;
     this.matrix = matrix;
+    this.population = null;
   }
 
   /** Prompt ensembling (see BANK_TEMPLATES): one unit vector per text. */

@@ -9,7 +9,8 @@ import { prepareImage } from '../clip/preprocess';
 import type { PreprocessConfig } from '../clip/preprocess-config';
 import { PhotoTextVectors, REFERENCE_CAPTIONS, type TextEmbedder } from './photo-text';
 import { QueryError, parseQuery, type QueryTerm } from './query-parser';
-import { FIRST_PAGE_GROUP_WINDOW, GROUP_WINDOW, diversify, groupNearDuplicates, type Grouped, type Ranked } from './variety';
+import { GROUP_WINDOW, diversify, groupNearDuplicates, type Grouped, type Ranked } from './variety';
+import { RowMatrix } from './dense-wasm';
 import { scoreStats, unitCopy, weightedUnitSum } from './vector-math';
 import { VectorIndex, catalogVectorSource, type VectorIndexOptions, type VectorSource } from './vector-index';
 
@@ -40,8 +41,8 @@ export interface SearchModel extends TextEmbedder {
 /** Past queries join Describe's caption bank; the text population calibrates fused text scores. */
 export interface QueryHistorySink {
   recordQuery(text: string): void;
-  /** A population of caption vectors (row-major, unit length) to standardise text-to-text scores. */
-  textPopulation?(): { vectors: Float32Array; rows: number } | undefined;
+  /** A population of caption vectors (unit length) to standardise text-to-text scores. */
+  textPopulation?(): RowMatrix | undefined;
 }
 
 export interface SearchServiceOptions {
@@ -73,11 +74,13 @@ export const SAMPLE_SIZE = 1024;
 /** Most results a query returns (all pages together). */
 export const MAX_RESULTS = 1000;
 /**
- * A first page needs fewer candidates: a relevance-sorted request for at most FIRST_TIER_NEED results searches
- * twice as deep as it asks (grouping hides some), at least FIRST_TIER_MIN; anything more searches MAX_RESULTS deep.
+ * A first page needs fewer candidates: a relevance-sorted request for at most FIRST_TIER_NEED results searches a
+ * quarter deeper than it asks (at least FIRST_TIER_MIN), and twice as deep again while near-duplicate grouping
+ * leaves fewer than asked for; anything more searches MAX_RESULTS deep. (The index's cost grows with the depth:
+ * it re-ranks ~16 candidates per result.)
  */
 const FIRST_TIER_NEED = 100;
-const FIRST_TIER_MIN = 100;
+const FIRST_TIER_MIN = 32;
 export const DEFAULT_LIMIT = 100;
 export const DEFAULT_TEXT_WEIGHT = 0.5;
 const TEXT_CACHE = 512;
@@ -121,8 +124,8 @@ export class SearchService {
   private source: VectorSource | null = null;
   private reconcileNeeded = false;
   private readonly photoText: PhotoTextVectors;
-  private sample: { vectors: Float32Array; rows: number; basedOn: number } | null = null;
-  private reference: { vectors: Float32Array; rows: number } | null = null;
+  private sample: { matrix: RowMatrix; basedOn: number } | null = null;
+  private reference: RowMatrix | null = null;
   private readonly textCache = new Map<string, Float32Array>();
   private readonly results = new Map<string, RankedList>();
   private readonly uploads = new Map<string, Uploaded>();
@@ -156,8 +159,11 @@ export class SearchService {
 
     const terms = text === '' ? [] : parseQuery(text);
     const needed = offset + limit;
-    const depth = sort !== 'relevance' || needed > FIRST_TIER_NEED ? MAX_RESULTS : Math.max(FIRST_TIER_MIN, 2 * needed);
-    const list = await this.ranked(query, terms, settings, depth);
+    const depth = sort !== 'relevance' || needed > FIRST_TIER_NEED ? MAX_RESULTS : Math.max(FIRST_TIER_MIN, Math.ceil(1.25 * needed));
+    let list = await this.ranked(query, terms, settings, depth);
+    while (!list.complete && list.entries.length < needed && list.depth < MAX_RESULTS) {
+      list = await this.ranked(query, terms, settings, Math.min(MAX_RESULTS, 2 * list.depth));
+    }
     if (text !== '' && offset === 0) this.recordLater(text);
 
     let entries = list.entries;
@@ -258,7 +264,7 @@ export class SearchService {
     }
 
     const sample = this.scoreSample();
-    const stats = sample && sample.rows >= MIN_SAMPLE ? scoreStats(q, sample.vectors, sample.rows) : null;
+    const stats = sample && sample.rows >= MIN_SAMPLE ? scoreStats(q, sample) : null;
     const imageOnly = (query.photoIds?.length ?? 0) + (query.imageIds?.length ?? 0) === 0;
     if (useText && imageOnly && stats && this.photoText.size > 0) hits = this.fuse(q, hits, stats, await this.textPopulation(), allowed, exclude);
 
@@ -274,8 +280,8 @@ export class SearchService {
 
     let entries: Grouped[] = kept.map((h) => ({ ...h, duplicateIds: [] }));
     if (groupDuplicates || wantVariety) {
-      // A first page groups its neighbourhood only; a deeper request (depth MAX_RESULTS) groups GROUP_WINDOW.
-      const window = depth < MAX_RESULTS ? Math.min(FIRST_PAGE_GROUP_WINDOW, depth) : GROUP_WINDOW;
+      // Everything a first page searched is grouped; a deeper list (up to MAX_RESULTS) groups its first GROUP_WINDOW.
+      const window = Math.min(depth, GROUP_WINDOW);
       const vectors = this.vectorsOf(kept.slice(0, window).map((h) => h.photoId));
       if (groupDuplicates) entries = groupNearDuplicates(kept, vectors, undefined, window);
       if (wantVariety) entries = diversify(entries, vectors);
@@ -319,12 +325,12 @@ export class SearchService {
     q: Float32Array,
     hits: Ranked[],
     image: { mean: number; std: number },
-    population: { vectors: Float32Array; rows: number },
+    population: RowMatrix,
     allowed: ReadonlySet<number> | undefined,
     exclude: ReadonlySet<number>,
   ): Ranked[] {
     if (population.rows < MIN_SAMPLE || image.std === 0) return hits;
-    const text = scoreStats(q, population.vectors, population.rows);
+    const text = scoreStats(q, population);
     if (text.std === 0) return hits;
     const ids = Array.from(this.photoText.photoIds()).filter((id) => !exclude.has(id) && (!allowed || allowed.has(id)));
     const vectors = this.vectorsOf(ids);
@@ -344,14 +350,14 @@ export class SearchService {
   }
 
   /** Captions to standardise text-to-text scores against: Describe's bank when ready, else REFERENCE_CAPTIONS. */
-  private async textPopulation(): Promise<{ vectors: Float32Array; rows: number }> {
+  private async textPopulation(): Promise<RowMatrix> {
     const bank = this.options.history?.textPopulation?.();
     if (bank && bank.rows >= MIN_SAMPLE) return bank;
     if (!this.reference) {
       const vectors = await this.options.model.embedTexts(REFERENCE_CAPTIONS);
-      const matrix = new Float32Array(vectors.length * this.options.dim);
-      vectors.forEach((v, i) => matrix.set(unitCopy(v), i * this.options.dim));
-      this.reference = { vectors: matrix, rows: vectors.length };
+      const matrix = new RowMatrix(this.options.dim, vectors.length);
+      vectors.forEach((v, i) => matrix.set(i, unitCopy(v)));
+      this.reference = matrix;
     }
     return this.reference;
   }
@@ -445,7 +451,7 @@ export class SearchService {
   }
 
   /** A random sample of the library's vectors, refreshed as the library grows or shrinks by a quarter. */
-  private scoreSample(): { vectors: Float32Array; rows: number } | null {
+  private scoreSample(): RowMatrix | null {
     const index = this.index;
     if (!index || !this.source) return null;
     const size = index.size;
@@ -458,12 +464,12 @@ export class SearchService {
       }
       const chosen = ids.slice(0, SAMPLE_SIZE);
       const vectors = this.vectorsOf(chosen);
-      const matrix = new Float32Array(vectors.size * this.options.dim);
+      const matrix = new RowMatrix(this.options.dim, vectors.size);
       let row = 0;
-      for (const vector of vectors.values()) matrix.set(vector, row++ * this.options.dim);
-      this.sample = { vectors: matrix, rows: row, basedOn: size };
+      for (const vector of vectors.values()) matrix.set(row++, vector);
+      this.sample = { matrix, basedOn: size };
     }
-    return this.sample;
+    return this.sample?.matrix ?? null;
   }
 
   /** Stored vectors of photos, from the index's vector file (a few microseconds each). */

@@ -1,3 +1,5 @@
+import type { RowMatrix } from './dense-wasm';
+
 /** Small dense-vector helpers for query composition and result re-ranking (row-major float32). */
 
 /** a · (the row of b starting at bOffset). Four running sums: this is the inner loop of every scan here. */
@@ -38,15 +40,15 @@ export function weightedUnitSum(parts: readonly { vector: Float32Array; weight: 
   return unitCopy(sum);
 }
 
-/** Mean and standard deviation of query·row over a row-major matrix of `rows` vectors. */
-export function scoreStats(query: Float32Array, matrix: Float32Array, rows: number): { mean: number; std: number } {
-  const dim = query.length;
+/** Mean and standard deviation of query·row over the rows of a matrix. */
+export function scoreStats(query: Float32Array, matrix: RowMatrix): { mean: number; std: number } {
+  const scores = matrix.dots(query);
+  const rows = scores.length;
   let sum = 0;
   let squares = 0;
   for (let r = 0; r < rows; r++) {
-    const score = dot(query, matrix, r * dim);
-    sum += score;
-    squares += score * score;
+    sum += scores[r]!;
+    squares += scores[r]! * scores[r]!;
   }
   const mean = rows > 0 ? sum / rows : 0;
   const variance = rows > 1 ? Math.max(0, (squares - rows * mean * mean) / (rows - 1)) : 0;
