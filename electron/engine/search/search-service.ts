@@ -262,6 +262,8 @@ export class SearchService {
         ...(exclude.size > 0 ? { filter: (id: number) => !exclude.has(id) } : {}),
       });
     }
+    // Fewer than asked for: the index has nothing more to give.
+    const exhausted = hits.length < depth + exclude.size;
 
     const sample = this.scoreSample();
     const stats = sample && sample.rows >= MIN_SAMPLE ? scoreStats(q, sample) : null;
@@ -276,7 +278,8 @@ export class SearchService {
       ? { score: Number.isFinite(cut) ? cut : 1, reason: distributionCut >= threshold ? 'distribution' : 'threshold' }
       : null;
     const kept = hits.filter((h) => h.score >= cut);
-    const complete = kept.length === hits.length || hits.length < depth;
+    // Complete when the list ends below the cut-off (nothing further can be relevant) or the index ran out.
+    const complete = kept.length < hits.length || exhausted;
 
     let entries: Grouped[] = kept.map((h) => ({ ...h, duplicateIds: [] }));
     if (groupDuplicates || wantVariety) {

@@ -139,6 +139,27 @@ describe.skipIf(!hasShared('models/toy-color-clip', FLICKR))('SearchService (toy
     expect(flat.total).toBe(grouped.total + 1);
   });
 
+  it('a first page is full and stable however many photos grouping folds (it searches deeper when needed)', async () => {
+    // Growing pages first: each either searches deeper or reuses the list a smaller one left (no cache yet).
+    const q = { text: 'green', useText: false, relevantOnly: false } as const;
+    const pages = [];
+    for (const limit of [1, 5, 20, 30, 32]) pages.push(await query({ ...q, limit }));
+    const all = await query({ ...q, limit: 47, sort: 'relevance' });
+    const folded = all.hits.reduce((n, h) => n + h.duplicateIds.length, 0);
+    // The toy model sees only colour: many of the real photos are near-duplicates to it.
+    expect(folded).toBeGreaterThan(10);
+    expect(all.total).toBe(47 - folded);
+    expect(all.complete).toBe(true);
+    [1, 5, 20, 30, 32].forEach((limit, i) => {
+      const page = pages[i]!;
+      expect(page.hits.map((h) => h.photo.id)).toEqual(all.hits.slice(0, limit).map((h) => h.photo.id));
+      // A shallower list may not have met every member of a group yet; those it has are the group's.
+      page.hits.forEach((h, j) => expect(all.hits[j]!.duplicateIds).toEqual(expect.arrayContaining(h.duplicateIds)));
+    });
+    // Until the list reaches past the last photo it says there may be more.
+    expect(pages[0]!.complete).toBe(false);
+  });
+
   it('diversify (MMR) separates near-duplicates among comparably relevant photos', async () => {
     const q = { text: 'red +yellow', useText: false, groupDuplicates: false, relevantOnly: false, limit: 10 } as const;
     const flat = await query(q);
