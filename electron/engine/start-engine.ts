@@ -152,7 +152,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       nativeBinding: options.sqliteNativeBinding,
       onLibraryChange: (change) => events.emit('library.changed', change),
     }));
-    void search.warmUp().catch((error: unknown) => console.error(`shoebox: search: ${(error as Error).message}`));
+    // The app loads the text tower up front; a one-shot CLI command loads only what it uses.
+    void search.warmUp({ text: options.mode !== 'cli' }).catch((error: unknown) => console.error(`shoebox: search: ${(error as Error).message}`));
     // The caption bank is embedded once per model, in the background (Describe waits for it on first use).
     if (options.mode !== 'cli') void describe.ready().catch((error: unknown) => console.error(`shoebox: describe: ${(error as Error).message}`));
     app.attachModel(model);

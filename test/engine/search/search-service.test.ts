@@ -6,7 +6,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchQuery, SearchResult } from '@shared/types';
 import { startEngine, type RunningEngine } from '../../../electron/engine/start-engine';
-import { CUTOFF_Z } from '../../../electron/engine/search/search-service';
+import { Catalog } from '../../../electron/engine/catalog/catalog';
+import { ClipModel } from '../../../electron/engine/clip/clip-model';
+import { CUTOFF_Z, SearchService } from '../../../electron/engine/search/search-service';
 import { TOY_MODEL_DIR, hasShared, sharedPath } from '../../support/shared-data';
 
 /*
@@ -142,7 +144,7 @@ describe.skipIf(!hasShared('models/toy-color-clip', FLICKR))('SearchService (toy
   it('a first page is full and stable however many photos grouping folds (it searches deeper when needed)', async () => {
     // Growing pages first: each either searches deeper or reuses the list a smaller one left (no cache yet).
     const q = { text: 'green', useText: false, relevantOnly: false } as const;
-    const pages = [];
+    const pages: SearchResult[] = [];
     for (const limit of [1, 5, 20, 30, 32]) pages.push(await query({ ...q, limit }));
     const all = await query({ ...q, limit: 47, sort: 'relevance' });
     const folded = all.hits.reduce((n, h) => n + h.duplicateIds.length, 0);
@@ -158,6 +160,24 @@ describe.skipIf(!hasShared('models/toy-color-clip', FLICKR))('SearchService (toy
     });
     // Until the list reaches past the last photo it says there may be more.
     expect(pages[0]!.complete).toBe(false);
+  });
+
+  it('warms the text tower up front only when asked (the app does; a one-shot CLI command does not)', async () => {
+    const model = await ClipModel.open(TOY_MODEL_DIR, { provider: 'cpu' });
+    const settings = await engine.api['settings.get'](undefined);
+    // A catalog of its own: photos' texts would load the text tower anyway, to embed them.
+    const catalog = Catalog.open(path.join(root, 'warm-up.sqlite'));
+    const service = new SearchService({ catalog, model, modelId: 'warm-up-test', dim: await model.dim(), settings: () => settings });
+    try {
+      await service.warmUp();
+      expect(model.status().text.loaded).toBe(false);
+      await service.warmUp({ text: true });
+      expect(model.status().text).toMatchObject({ loaded: true, provider: 'cpu' });
+    } finally {
+      service.close();
+      await model.dispose();
+      catalog.close();
+    }
   });
 
   it('diversify (MMR) separates near-duplicates among comparably relevant photos', async () => {
