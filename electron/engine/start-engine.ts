@@ -118,6 +118,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let resolveModel: (model: ClipModel) => void = () => undefined;
   const modelReady = new Promise<ClipModel>((resolve) => (resolveModel = resolve));
 
+  /** Background work cut short by close() (its model disposed under it) is not an error worth reporting. */
+  const reportUnlessClosing =
+    (what: string) =>
+    (error: unknown): void => {
+      if (!closing) console.error(`shoebox: ${what}: ${(error as Error).message}`);
+    };
+
   async function openModel(): Promise<void> {
     if (clip) return;
     const arg = app.modelArgument;
@@ -153,9 +160,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       onLibraryChange: (change) => events.emit('library.changed', change),
     }));
     // The app loads the text tower up front; a one-shot CLI command loads only what it uses.
-    void search.warmUp({ text: options.mode !== 'cli' }).catch((error: unknown) => console.error(`shoebox: search: ${(error as Error).message}`));
+    void search.warmUp({ text: options.mode !== 'cli' }).catch(reportUnlessClosing('search'));
     // The caption bank is embedded once per model, in the background (Describe waits for it on first use).
-    if (options.mode !== 'cli') void describe.ready().catch((error: unknown) => console.error(`shoebox: describe: ${(error as Error).message}`));
+    if (options.mode !== 'cli') void describe.ready().catch(reportUnlessClosing('describe'));
     app.attachModel(model);
     resolveModel(model);
   }
