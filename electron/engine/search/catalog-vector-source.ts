@@ -104,7 +104,35 @@ function shadowSource(db: SqliteDatabase, table: string, modelId: string, dim: n
     // written after mark() is in chunks numbered mark() or above.
     mark: () => (db.prepare(`SELECT max(chunk_id) FROM ${table}_chunks`).pluck().get() as number | null) ?? -1,
     since: (mark) => shadowChunks(db, table, dim, mark),
+    chunkDigests: () => shadowDigests(db, table),
+    chunks: (chunkIds) => shadowChunksById(db, table, dim, chunkIds),
   };
+}
+
+/**
+ * Per chunk, a digest of its size, validity bitmap and id list: any insert, delete or replacement that touches a
+ * chunk other than the newest changes them (vec0 0.1 appends rows, replacements included, to its newest chunk).
+ */
+function shadowDigests(db: SqliteDatabase, table: string): Map<number, string> {
+  const digests = new Map<number, string>();
+  const rows = db.prepare(`SELECT chunk_id, size, validity, rowids FROM ${table}_chunks`).raw();
+  for (const [chunkId, size, validity, rowids] of rows.iterate() as IterableIterator<[number, number, Buffer, Buffer]>) {
+    digests.set(chunkId, createHash('sha1').update(`${size}:`).update(validity).update(rowids).digest('hex'));
+  }
+  return digests;
+}
+
+function* shadowChunksById(db: SqliteDatabase, table: string, dim: number, chunkIds: readonly number[]): Generator<VectorSourceChunk> {
+  const read = db.prepare(
+    `SELECT c.chunk_id, c.size, c.validity, c.rowids, v.vectors
+     FROM ${table}_chunks c JOIN ${table}_vector_chunks00 v ON v.rowid = c.chunk_id
+     WHERE c.chunk_id = ?`,
+  );
+  for (const chunkId of chunkIds) {
+    const row = read.get(chunkId) as ChunkRow | undefined;
+    const chunk = row && validRows(row, dim);
+    if (chunk) yield chunk;
+  }
 }
 
 /** Every id marked valid in vec0's chunks (ids and validity bitmaps only, no vectors). */
@@ -154,20 +182,26 @@ function* shadowChunks(db: SqliteDatabase, table: string, dim: number, from: num
     const row = next.get(after) as ChunkRow | undefined;
     if (!row) return;
     after = row.chunk_id;
-    const photoIds: number[] = [];
-    const offsets: number[] = [];
-    for (let i = 0; i < row.size; i++) {
-      if (((row.validity[i >> 3] ?? 0) >> (i & 7)) & 1) {
-        photoIds.push(Number(row.rowids.readBigInt64LE(i * 8)));
-        offsets.push(i);
-      }
-    }
-    if (photoIds.length === 0) continue;
-    const vectors = new Float32Array(photoIds.length * dim);
-    const bytes = new Uint8Array(vectors.buffer);
-    offsets.forEach((offset, j) => bytes.set(row.vectors.subarray(offset * dim * 4, (offset + 1) * dim * 4), j * dim * 4));
-    yield { photoIds, vectors };
+    const chunk = validRows(row, dim);
+    if (chunk) yield chunk;
   }
+}
+
+/** A chunk row's valid ids and their vectors (undefined when none is valid). */
+function validRows(row: ChunkRow, dim: number): VectorSourceChunk | undefined {
+  const photoIds: number[] = [];
+  const offsets: number[] = [];
+  for (let i = 0; i < row.size; i++) {
+    if (((row.validity[i >> 3] ?? 0) >> (i & 7)) & 1) {
+      photoIds.push(Number(row.rowids.readBigInt64LE(i * 8)));
+      offsets.push(i);
+    }
+  }
+  if (photoIds.length === 0) return undefined;
+  const vectors = new Float32Array(photoIds.length * dim);
+  const bytes = new Uint8Array(vectors.buffer);
+  offsets.forEach((offset, j) => bytes.set(row.vectors.subarray(offset * dim * 4, (offset + 1) * dim * 4), j * dim * 4));
+  return { photoIds, vectors };
 }
 
 function* publicChunks(catalog: Catalog, modelId: string): Generator<VectorSourceChunk> {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { IndexOrigin } from './vector-index';
 
 /*
  * Builds a search index's cache files in a worker thread (VectorIndex.openInBackground), so that the thread that
@@ -29,6 +30,8 @@ export interface BuildReply {
   /** The source's mark taken before reading (see VectorSource.mark). */
   mark: number | undefined;
   size: number;
+  /** Built from scratch, or an outdated cache file caught up (VectorIndex.resume). */
+  origin: IndexOrigin;
 }
 
 const WORKER_NAME = 'index-build-worker';

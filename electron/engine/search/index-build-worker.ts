@@ -6,8 +6,9 @@ import { VectorIndex } from './vector-index';
 
 /*
  * The worker thread of VectorIndex.openInBackground (see index-background.ts): opens the catalog file read-only,
- * without sqlite-vec (the vectors are read from vec0's shadow tables with plain SQL), builds the index exactly as
- * VectorIndex.build does on the calling thread, writes the cache files and reports the stamp they carry.
+ * without sqlite-vec (the vectors are read from vec0's shadow tables with plain SQL), brings an outdated cache file
+ * up to date (VectorIndex.resume) or builds the index exactly as VectorIndex.build does on the calling thread,
+ * writes the cache files and reports the stamp they carry.
  */
 
 const { request } = workerData as { request: BuildRequest };
@@ -25,8 +26,10 @@ function build({ catalogFile, modelId, file, nativeBinding, signScanMin }: Build
     const source = databaseVectorSource(db, modelId);
     // Before any reading: whatever is written from now on is in chunks at or after the mark.
     const mark = source.mark?.();
-    const index = VectorIndex.build(source, { file, threads: 0, ...(signScanMin === undefined ? {} : { signScanMin }) });
-    const reply = { stamp: index.stamp ?? '', mark, size: index.size };
+    const options = { file, threads: 0, ...(signScanMin === undefined ? {} : { signScanMin }) };
+    // An outdated cache file catches up when it can (seconds); otherwise the whole index is built.
+    const index = VectorIndex.resume(source, options) ?? VectorIndex.build(source, options);
+    const reply: BuildReply = { stamp: index.stamp ?? '', mark, size: index.size, origin: index.origin };
     index.close();
     return reply;
   } finally {

@@ -161,6 +161,65 @@ describe('VectorIndex.openInBackground', () => {
     index?.close();
   });
 
+  it('an outdated cache catches up in the worker instead of being rebuilt: removals, replacements, additions', async () => {
+    const file = path.join(dir, 'resume.index');
+    const source = catalogVectorSource(catalog, MODEL);
+    (await VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL })).close();
+    // Changes the index never hears of, as when the app was killed before saving or the CLI indexed photos.
+    const removed = ids.slice(300, 340);
+    const replaced = [ids[500]!, ids[70_000]!];
+    const replacements = gen.images(2, 903);
+    const added = gen.images(3, 904);
+    catalog.photos.deleteMany(removed);
+    replaced.forEach((id, i) => catalog.embeddings.put(MODEL, id, row(replacements, i)));
+    const folder = catalog.folders.list()[0]!;
+    const addedIds = catalog.photos
+      .upsertMany([0, 1, 2].map((i) => ({ folderId: folder.id, path: path.join(folder.path, `resumed${i}.jpg`), size: 1, mtimeMs: 1 })))
+      .map((r) => r.id);
+    catalog.embeddings.putMany(MODEL, addedIds.map((photoId, i) => ({ photoId, vector: row(added, i) })));
+
+    const index = await VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL });
+    expect(index.origin).toBe('resumed');
+    expect(index.stamp).toBe(source.stamp!());
+    expect(index.size).toBe(catalog.embeddings.count(MODEL));
+    expect(removed.some((id) => index.has(id))).toBe(false);
+    replaced.forEach((id, i) => {
+      expect(index.vectors([id]).get(id)).toEqual(row(replacements, i));
+      expect(index.search(row(replacements, i), 1)[0]).toMatchObject({ photoId: id });
+    });
+    addedIds.forEach((id, i) => expect(index.search(row(added, i), 1)[0]!.photoId).toBe(id));
+    // As good as a fresh build: recall against exact search over the catalog's vectors.
+    const all = new Map<number, Float32Array>();
+    for (const chunk of source.iterate()) chunk.photoIds.forEach((id, i) => all.set(Number(id), chunk.vectors.subarray(i * DIM, (i + 1) * DIM)));
+    expect(all.size).toBe(index.size);
+    const queries = gen.queries(10, 6);
+    let found = 0;
+    for (let q = 0; q < 10; q++) {
+      const query = row(queries, q);
+      const exact = [...all].map(([id, v]) => ({ id, score: v.reduce((sum, x, d) => sum + x * query[d]!, 0) })).sort((a, b) => b.score - a.score);
+      const got = new Set(index.search(query, 20).map((h) => h.photoId));
+      found += exact.slice(0, 20).filter((e) => got.has(e.id)).length;
+    }
+    expect(found / 200).toBeGreaterThanOrEqual(0.98);
+    index.close();
+    expect((await VectorIndex.openInBackground(source, { file, catalogFile, modelId: MODEL })).origin).toBe('cache');
+  });
+
+  it('resume declines when most of the catalog changed, or when there is nothing to resume', () => {
+    const file = path.join(dir, 'decline.index');
+    const source = catalogVectorSource(catalog, MODEL);
+    expect(VectorIndex.resume(source, { file })).toBeUndefined();
+    VectorIndex.build(source, { file }).close();
+    // Unchanged: resumes with nothing to do.
+    const same = VectorIndex.resume(source, { file });
+    expect(same?.origin).toBe('resumed');
+    expect(same?.size).toBe(catalog.embeddings.count(MODEL));
+    same?.close();
+    // A deletion in nearly every chunk: building afresh is as cheap, and starts clean.
+    catalog.photos.deleteMany(ids.filter((_, i) => i % 1000 === 999));
+    expect(VectorIndex.resume(source, { file })).toBeUndefined();
+  });
+
   it('rejects when aborted, and for a model the catalog does not have', async () => {
     const source = catalogVectorSource(catalog, MODEL);
     const controller = new AbortController();

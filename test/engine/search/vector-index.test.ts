@@ -420,16 +420,22 @@ describe('cache file', () => {
     expect(again.search(row(extra, 0), 1)[0]!.photoId).toBe(extraId);
     again.close();
 
-    // Changes made behind the index's back invalidate the cache: a deletion, and an in-place replacement of the
-    // newest vector (vec0 reuses the slot, so only the vector bytes change).
+    // Changes made behind the index's back make the cache outdated. A deletion: in a library this small it touches
+    // most chunks, so the index is built again. An in-place replacement of the newest vector (vec0 reuses the slot,
+    // so only the vector bytes change): only the newest chunk is read again (resume).
     catalog.photos.delete(ids[1]!);
     const rebuilt = VectorIndex.open(source, { file });
     expect(rebuilt.origin).toBe('built');
     expect(rebuilt.size).toBe(1499 - 1 + 1);
     rebuilt.close();
-    catalog.embeddings.put(MODEL, extraId!, row(gen.images(1, 74), 0));
+    const newer = row(gen.images(1, 74), 0);
+    catalog.embeddings.put(MODEL, extraId!, newer);
     const replaced = VectorIndex.open(source, { file });
-    expect(replaced.origin).toBe('built');
+    expect(replaced.origin).toBe('resumed');
+    expect(replaced.size).toBe(1499);
+    const top = replaced.search(newer, 1)[0]!;
+    expect(top.photoId).toBe(extraId);
+    expect(top.score).toBeCloseTo(1, 5);
     replaced.close();
     expect(VectorIndex.open(source, { file }).origin).toBe('cache');
   });
