@@ -110,14 +110,15 @@ function shadowSource(db: SqliteDatabase, table: string, modelId: string, dim: n
 }
 
 /**
- * Per chunk, a digest of its size, validity bitmap and id list: any insert, delete or replacement that touches a
- * chunk other than the newest changes them (vec0 0.1 appends rows, replacements included, to its newest chunk).
+ * Per chunk, a digest of its size and id list. vec0 0.1 writes rows (replacements included) only into its newest
+ * chunk, so an older chunk's digest changes only when it loses rows (a deletion zeroes the row's id) or when the
+ * table was recreated; such a chunk is read again.
  */
 function shadowDigests(db: SqliteDatabase, table: string): Map<number, string> {
   const digests = new Map<number, string>();
-  const rows = db.prepare(`SELECT chunk_id, size, validity, rowids FROM ${table}_chunks`).raw();
-  for (const [chunkId, size, validity, rowids] of rows.iterate() as IterableIterator<[number, number, Buffer, Buffer]>) {
-    digests.set(chunkId, createHash('sha1').update(`${size}:`).update(validity).update(rowids).digest('hex'));
+  const rows = db.prepare(`SELECT chunk_id, size, rowids FROM ${table}_chunks`).raw();
+  for (const [chunkId, size, rowids] of rows.iterate() as IterableIterator<[number, number, Buffer]>) {
+    digests.set(chunkId, createHash('sha1').update(`${size}:`).update(rowids).digest('hex'));
   }
   return digests;
 }

@@ -70,9 +70,9 @@ export interface VectorSource {
   mark?(): number;
   since?(mark: number): Iterable<VectorSourceChunk>;
   /**
-   * A digest per storage chunk (chunk id -> digest of the ids it holds and which of them are valid), for chunks
-   * numbered below mark() whose vectors never change once written. With chunks(), an outdated cache catches up by
-   * re-reading only the chunks that changed (see VectorIndex.resume).
+   * A digest per storage chunk (chunk id -> digest of the ids it holds), for a source whose chunks below mark()
+   * only ever lose vectors (found through ids()). With chunks(), an outdated cache catches up by re-reading only
+   * the chunks written since its mark or whose digest changed (see VectorIndex.resume).
    */
   chunkDigests?(): Map<number, string>;
   /** The valid vectors of the given chunks. */
@@ -339,8 +339,7 @@ export class VectorIndex {
    * An outdated cache file brought up to date, rather than a build from scratch (~1 s instead of ~2 min at a
    * million photos, e.g. after the app was killed before it saved, or after the CLI indexed photos): the file is
    * loaded whatever its stamp, the photos the source no longer has are removed, and only the chunks written since
-   * the file's mark or whose ids or validity differ from its digests are read again (see SourceState), then it is
-   * saved. Undefined - build instead - when the file or the source cannot do this, when the source's newest chunk
+   * the file's mark or whose digests differ are read again (see SourceState), then it is saved. Undefined - build instead - when the file or the source cannot do this, when the source's newest chunk
    * is older than the file's (a table recreated, a catalog restored), or when most chunks changed anyway.
    */
   static resume(source: VectorSource, options: VectorIndexOptions & { file: string }): VectorIndex | undefined {
