@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+import boundaries from './eslint/import-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', '.cache/', 'test-results/'] },
@@ -21,10 +22,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser } },
   },
   {
-    // The engine runs under plain Node (tests, CLI, web mode): it must never depend on Electron.
-    files: ['electron/engine/**/*.ts', 'shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine must run under plain Node.' }] }],
-    },
+    // Layering: shared/ imports nothing outside itself, the renderer only itself and shared/, electron/main only
+    // shared/ and the engine's host API, and the engine never Electron (it runs under plain Node).
+    files: ['shared/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.svelte', 'electron/**/*.ts'],
+    plugins: { boundaries },
+    rules: { 'boundaries/import-boundaries': 'error' },
   },
 );

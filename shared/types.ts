@@ -1,12 +1,19 @@
-/** Plain data types that cross between the engine and the renderer. No functions, no classes, no Node types. */
+/**
+ * Plain data types that cross between the engine and the renderer. No functions, no classes, no Node types.
+ * Request payload types are derived from their validators in payloads.ts and re-exported here; the types below are
+ * replies and events, which the engine produces and nobody needs to validate.
+ */
+import type { Provider } from './payloads';
+
+export type { Provider, SearchFilters, SearchQuery, SearchSort, Settings, SettingsPatch, UploadImageRequest } from './payloads';
 
 export type EngineMode = 'electron' | 'web' | 'cli';
 
 export interface RuntimeStatus {
   /** The provider the image tower actually runs on (null until it is loaded). */
-  provider: 'cpu' | 'cuda' | null;
+  provider: Exclude<Provider, 'auto'> | null;
   /** What the user asked for. */
-  requestedProvider: 'auto' | 'cpu' | 'cuda';
+  requestedProvider: Provider;
   /** Why the provider in use is not the one asked for. */
   fallbackReason: string | null;
   intraOpThreads: number | null;
@@ -110,48 +117,6 @@ export interface PhotoDetails extends PhotoSummary {
   failureReason: string | null;
 }
 
-export interface SearchFilters {
-  folderIds?: number[];
-  /** Inclusive bounds on the EXIF date, as date prefixes: '2019', '2019-07', '2019-07-14'. */
-  takenFrom?: string;
-  takenTo?: string;
-  /** File formats as the catalog names them: 'jpeg', 'png', 'webp', 'heif', 'tiff', 'gif', 'avif'. */
-  formats?: string[];
-  /** Matches camera make or model, case-insensitively, anywhere in the name. */
-  camera?: string;
-}
-
-export type SearchSort = 'relevance' | 'date-desc' | 'date-asc';
-
-export interface SearchQuery {
-  /** Free text; terms after '+' or '-' are added to or subtracted from the query ('beach -people +sunset'). */
-  text?: string;
-  /** Example photos from the library (find similar); they are left out of the results. */
-  photoIds?: number[];
-  /** External images from search.uploadImage. */
-  imageIds?: string[];
-  /** Share of the text when text and photos are combined, 0..1 (default 0.5). */
-  textWeight?: number;
-  filters?: SearchFilters;
-  sort?: SearchSort;
-  offset?: number;
-  /** Results per page (default 100). */
-  limit?: number;
-  /** Lowest cosine score shown; the settings' threshold when absent. */
-  threshold?: number;
-  /**
-   * Apply the per-query cut-off that keeps unrelated photos out (default true). False ranks the whole library
-   * ("show less relevant results too"); the threshold still applies.
-   */
-  relevantOnly?: boolean;
-  /** Re-rank the first results for variety (MMR); the setting when absent. */
-  diversify?: boolean;
-  /** Show near-duplicates once, with a count; the setting when absent. */
-  groupDuplicates?: boolean;
-  /** Fuse photos' own text (captions, keywords, notes) into text search; the setting when absent. */
-  useText?: boolean;
-}
-
 export interface SearchHit {
   photo: PhotoSummary;
   /** Cosine similarity to the query (for browsing: null). */
@@ -190,18 +155,6 @@ export interface Caption {
   probability: number;
   /** Built-in bank, the user's labels, or a past query. */
   source: 'bank' | 'label' | 'query';
-}
-
-export interface Settings {
-  /** Lowest cosine score a result may have (on top of the per-query, distribution-based cut-off). */
-  threshold: number;
-  textFusion: boolean;
-  diversify: boolean;
-  groupDuplicates: boolean;
-  /** These three apply from the next start. */
-  provider: 'auto' | 'cpu' | 'cuda';
-  threads: number;
-  model: string;
 }
 
 export interface LibraryChange {

@@ -1,16 +1,17 @@
 import {
-  ContractError,
   isRequestChannel,
   validateRequest,
-  type ErrorReply,
-  type EventChannel,
-  type EventOf,
+  type AnyEvent,
   type RequestChannel,
   type ShoeboxApi,
 } from '@shared/contract';
-import type { MediaFile, MediaKind, MediaResolver } from './media/media-service';
+import { errorReply, failureReply, okReply, type Reply } from '@shared/envelope';
+import { LIMITS } from '@shared/limits';
+import { isMediaKind, type MediaKind } from '@shared/media-urls';
+import type { MediaFile, MediaResolver } from './media/media-service';
 
-export type RpcReply = { ok: unknown } | ErrorReply;
+/** What every request is answered with, on every transport. */
+export type RpcReply = Reply;
 
 /**
  * Runs one request against the engine's API table: the channel must exist in the contract and the payload must pass
@@ -18,16 +19,14 @@ export type RpcReply = { ok: unknown } | ErrorReply;
  */
 export async function dispatchRequest(api: ShoeboxApi, channel: unknown, payload: unknown): Promise<RpcReply> {
   if (!isRequestChannel(channel)) {
-    return { error: { code: 'unknown-channel', message: `unknown request '${String(channel).slice(0, 80)}'` } };
+    return errorReply('unknown-channel', `unknown request '${String(channel).slice(0, LIMITS.quotedNameLength)}'`);
   }
   try {
     const request = validateRequest(channel, payload);
     const handler = api[channel] as (request: unknown) => Promise<unknown>;
-    return { ok: await handler(request) };
+    return okReply(await handler(request));
   } catch (error) {
-    if (error instanceof ContractError) return { error: { code: 'invalid-payload', message: error.message } };
-    const message = error instanceof Error ? error.message : String(error);
-    return { error: { code: 'failed', message: message.split('\n')[0] ?? message } };
+    return failureReply(error);
   }
 }
 
@@ -39,11 +38,11 @@ export type HostMessage =
 
 export type EngineMessage =
   | { type: 'reply'; id: number; reply: RpcReply }
-  | { type: 'event'; channel: EventChannel; payload: EventOf<EventChannel> }
+  | ({ type: 'event' } & AnyEvent)
   | { type: 'ready' }
   | { type: 'closed' };
 
-// ---- Engine-internal requests (issue #5): only Electron's main process sends these, never the renderer. ----------
+// ---- Engine-internal requests: only Electron's main process sends these, never the renderer. ----------------------
 
 /** What the main process asks the engine for itself: media bytes for its protocol handler, a validated path. */
 export type InternalRequest = { kind: 'media'; media: MediaKind; photoId: number } | { kind: 'photoPath'; photoId: number };
@@ -60,14 +59,13 @@ export async function dispatchInternal(services: InternalServices, request: unkn
   const r = request as Partial<{ kind: unknown; media: unknown; photoId: unknown }> | null;
   const photoId = r?.photoId;
   if (typeof photoId !== 'number' || !Number.isSafeInteger(photoId) || photoId < 1) {
-    return { error: { code: 'invalid-payload', message: 'photoId: must be a positive integer' } };
+    return errorReply('invalid-payload', 'photoId: must be a positive integer');
   }
   try {
-    if (r?.kind === 'media' && (r.media === 'thumb' || r.media === 'photo')) return { ok: await services.media.resolve(r.media, photoId) };
-    if (r?.kind === 'photoPath') return { ok: await services.media.photoPath(photoId) };
+    if (r?.kind === 'media' && isMediaKind(r.media)) return okReply(await services.media.resolve(r.media, photoId));
+    if (r?.kind === 'photoPath') return okReply(await services.media.photoPath(photoId));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { error: { code: 'failed', message: message.split('\n')[0] ?? message } };
+    return failureReply(error);
   }
-  return { error: { code: 'unknown-channel', message: 'unknown internal request' } };
+  return errorReply('unknown-channel', 'unknown internal request');
 }

@@ -1,16 +1,15 @@
 // The contract requests only the desktop shell can answer (the engine's own implementation says "only available in
 // the desktop app"). Plain logic with its dependencies passed in, so it is tested without Electron; index.ts gives
 // it Electron's shell and dialog, and the engine's validated paths.
-import type { FolderStatus } from '@shared/types';
-import type { RequestChannel } from '@shared/contract';
-import type { RpcReply } from '../engine/rpc';
+import type { ReplyOf, RequestChannel, RequestOf } from '@shared/contract';
+import { unwrapReply, type Reply } from '@shared/envelope';
 import type { IpcOverrides } from './ipc';
 
 export interface DesktopServices {
   /** The engine's validated real path of a photo the catalog owns (MediaService.photoPath), or null. */
   photoPath(photoId: number): Promise<string | null>;
   /** A contract request to the engine. */
-  forward(channel: RequestChannel, payload: unknown): Promise<RpcReply>;
+  forward<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<Reply<ReplyOf<C>>>;
   /** shell.openPath: resolves to an error message, '' on success. */
   openPath(path: string): Promise<string>;
   /** shell.showItemInFolder. */
@@ -41,9 +40,7 @@ export function desktopOverrides(services: DesktopServices): IpcOverrides {
       const folder = await services.chooseFolder();
       if (folder === null) return null;
       // The engine validates the path again (contract) and decides whether it may be added.
-      const reply = await services.forward('library.addFolder', { path: folder });
-      if ('error' in reply) throw new Error(reply.error.message);
-      return reply.ok as FolderStatus;
+      return unwrapReply<ReplyOf<'library.addFolder'>>(await services.forward('library.addFolder', { path: folder }));
     },
   };
 }

@@ -1,8 +1,16 @@
 // Entry point of Electron's utility process that hosts the engine: inference, decoding and SQL run here, never on the
 // main thread. It speaks the contract over the parent port (see electron/engine/rpc.ts).
-import { getLoadablePath } from 'sqlite-vec';
-import { dispatchInternal, dispatchRequest, type EngineMessage, type HostMessage, type RpcReply } from '../engine/rpc';
-import { startEngine } from '../engine/start-engine';
+import { errorReply } from '@shared/envelope';
+import { errorMessage } from '@shared/errors';
+import {
+  dispatchInternal,
+  dispatchRequest,
+  sqliteVecExtensionPath,
+  startEngine,
+  type EngineMessage,
+  type HostMessage,
+  type RpcReply,
+} from '../engine/host';
 import { asarUnpackedPath } from './asar';
 
 const port = process.parentPort;
@@ -21,12 +29,12 @@ const engine = await startEngine({
   model: args.get('model'),
   sqliteNativeBinding: args.get('sqlite-binding'),
   // In a packaged app sqlite-vec's own path points into app.asar, which SQLite's dlopen cannot read.
-  sqliteVecExtension: asarUnpackedPath(getLoadablePath()),
+  sqliteVecExtension: asarUnpackedPath(sqliteVecExtensionPath()),
 });
 engine.events.onAny((channel, payload) => send({ type: 'event', channel, payload } as EngineMessage));
 
 let closing = false;
-const closingReply: RpcReply = { error: { code: 'engine-exited', message: 'the engine is shutting down' } };
+const closingReply: RpcReply = errorReply('engine-exited', 'the engine is shutting down');
 const answer = (id: number, reply: Promise<RpcReply>) => void reply.then((r) => send({ type: 'reply', id, reply: r }));
 
 port.on('message', (event: { data: HostMessage }) => {
@@ -44,7 +52,7 @@ port.on('message', (event: { data: HostMessage }) => {
         process.exit(0);
       },
       (error: unknown) => {
-        console.error(`shoebox: engine shutdown failed: ${(error as Error).message}`);
+        console.error(`shoebox: engine shutdown failed: ${errorMessage(error)}`);
         process.exit(1);
       },
     );

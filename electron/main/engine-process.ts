@@ -1,8 +1,9 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
-import type { EventChannel, RequestChannel } from '@shared/contract';
-import type { MediaFile, MediaKind } from '../engine/media/media-service';
-import type { EngineMessage, HostMessage, InternalRequest, RpcReply } from '../engine/rpc';
+import type { AnyEvent, ReplyOf, RequestChannel, RequestOf } from '@shared/contract';
+import { errorReply, unwrapReply, type Reply } from '@shared/envelope';
+import type { MediaKind } from '@shared/media-urls';
+import type { EngineMessage, HostMessage, InternalRequest, MediaFile, RpcReply } from '../engine/host';
 
 /** The main process's handle on the engine's utility process: forwards requests, relays events. */
 export class EngineProcess {
@@ -12,7 +13,7 @@ export class EngineProcess {
   private closed: Promise<void> | null = null;
   private exitCode: number | null = null;
 
-  constructor(options: { dataDir: string; model?: string; sqliteBinding?: string; onEvent: (channel: EventChannel, payload: unknown) => void }) {
+  constructor(options: { dataDir: string; model?: string; sqliteBinding?: string; onEvent: (event: AnyEvent) => void }) {
     const args = [
       `--data=${options.dataDir}`,
       ...(options.model ? [`--model=${options.model}`] : []),
@@ -27,7 +28,8 @@ export class EngineProcess {
         this.pending.get(message.id)?.(message.reply);
         this.pending.delete(message.id);
       } else if (message.type === 'event') {
-        options.onEvent(message.channel, message.payload);
+        const { channel, payload } = message;
+        options.onEvent({ channel, payload } as AnyEvent);
       }
     });
     this.child.on('exit', (code) => {
@@ -37,8 +39,9 @@ export class EngineProcess {
     });
   }
 
-  request(channel: RequestChannel, payload: unknown): Promise<RpcReply> {
-    return this.send((id) => ({ type: 'request', id, channel, payload }));
+  /** A contract request; the payload is checked again by the engine (the router already validated it). */
+  request<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<Reply<ReplyOf<C>>> {
+    return this.send((id) => ({ type: 'request', id, channel, payload })) as Promise<Reply<ReplyOf<C>>>;
   }
 
   /** A request only the main process makes (media bytes, validated paths); never reachable from the renderer. */
@@ -48,16 +51,13 @@ export class EngineProcess {
 
   /** Bytes the engine validated for a photo the catalog owns, or null (see MediaService.resolve). */
   async media(kind: MediaKind, photoId: number): Promise<MediaFile | null> {
-    const reply = await this.internal({ kind: 'media', media: kind, photoId });
-    if ('error' in reply) throw new Error(reply.error.message);
-    return reply.ok as MediaFile | null;
+    return unwrapReply<MediaFile | null>(await this.internal({ kind: 'media', media: kind, photoId }));
   }
 
   /** The validated real path of a photo the catalog owns, or null (see MediaService.photoPath). */
   async photoPath(photoId: number): Promise<string | null> {
-    const reply = await this.internal({ kind: 'photoPath', photoId });
-    if ('error' in reply) throw new Error(reply.error.message);
-    return typeof reply.ok === 'string' ? reply.ok : null;
+    const found = unwrapReply<unknown>(await this.internal({ kind: 'photoPath', photoId }));
+    return typeof found === 'string' ? found : null;
   }
 
   /** Lets the engine finish its current batch and close the catalog; kills it if that takes too long. */
@@ -87,11 +87,9 @@ export class EngineProcess {
   }
 
   private stoppedReply(): RpcReply {
-    return {
-      error: {
-        code: 'engine-exited',
-        message: this.exitCode === null ? 'the engine is shutting down' : `the engine stopped (exit code ${this.exitCode})`,
-      },
-    };
+    return errorReply(
+      'engine-exited',
+      this.exitCode === null ? 'the engine is shutting down' : `the engine stopped (exit code ${this.exitCode})`,
+    );
   }
 }

@@ -3,10 +3,13 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, s
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { RequestChannel, RequestOf } from '@shared/contract';
+import { ipcEventChannel } from '@shared/envelope';
+import { MEDIA_SCHEME } from '@shared/media-urls';
 import { desktopOverrides } from './desktop-requests';
 import { EngineProcess } from './engine-process';
 import { createIpcRouter, isTrustedRendererUrl, registerIpc, type IpcOverrides } from './ipc';
-import { handleMediaRequest, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol';
+import { handleMediaRequest, MEDIA_SCHEME_PRIVILEGES } from './media-protocol';
 import { APP_CSP, SECURE_WEB_PREFERENCES } from './security';
 import { loadWindowState, MIN_WINDOW_SIZE, saveWindowState, type WindowState } from './window-state';
 
@@ -122,14 +125,15 @@ async function start(): Promise<void> {
     dataDir: app.getPath('userData'),
     model: process.env.SHOEBOX_MODEL,
     sqliteBinding: electronSqliteBinding(),
-    onEvent: (channel, payload) => {
-      for (const window of BrowserWindow.getAllWindows()) window.webContents.send(`event:${channel}`, payload);
+    onEvent: ({ channel, payload }) => {
+      for (const window of BrowserWindow.getAllWindows()) window.webContents.send(ipcEventChannel(channel), payload);
     },
   });
-  const forward = (channel: Parameters<typeof engine.request>[0], payload: unknown) => engine.request(channel, payload);
+  // The router has validated the payload against the channel's validator before it forwards it.
+  const forward = (channel: RequestChannel, payload: unknown) => engine.request(channel, payload as RequestOf<typeof channel>);
   const overrides: IpcOverrides = desktopOverrides({
     photoPath: (id) => engine.photoPath(id),
-    forward,
+    forward: (channel, payload) => engine.request(channel, payload),
     openPath: (file) => shell.openPath(file),
     showItemInFolder: (file) => shell.showItemInFolder(file),
     chooseFolder,

@@ -1,19 +1,14 @@
-import {
-  ContractError,
-  requestChannels,
-  validateRequest,
-  type ReplyOf,
-  type RequestChannel,
-  type RequestOf,
-} from '@shared/contract';
-import type { RpcReply } from '../engine/rpc';
+import { requestChannels, validateRequest, type ReplyOf, type RequestChannel, type RequestOf } from '@shared/contract';
+import { errorReply, failureReply, okReply, type Reply } from '@shared/envelope';
+
+type RpcReply = Reply;
 
 /**
  * The IPC routing table: every contract request is checked here, at the boundary (trusted sender, payload validated
  * by the contract), then forwarded to the engine's utility process - or, for the few requests only the desktop shell
  * can answer (native dialogs, the OS's file manager), handled by an override. No business logic lives in this file,
  * and it imports nothing from `electron` at run time, so the exact function the app registers is unit-tested under
- * plain Node (test/e2e/electron-app.test.ts).
+ * plain Node (test/main/ipc.test.ts).
  */
 
 /** Desktop-only answers for some channels; each gets the payload already validated by the contract. */
@@ -30,21 +25,20 @@ export type IpcRoute<Event> = (channel: RequestChannel, event: Event, payload: u
 /** One function for every channel: sender check, validation, then the override or the engine. Never throws. */
 export function createIpcRouter<Event>(options: IpcRouterOptions<Event>): IpcRoute<Event> {
   return async (channel, event, payload) => {
-    if (!options.isTrustedSender(event)) return { error: { code: 'forbidden', message: 'untrusted sender' } };
+    if (!options.isTrustedSender(event)) return errorReply('forbidden', 'untrusted sender');
     let request: unknown;
     try {
       request = validateRequest(channel, payload);
     } catch (error) {
-      if (error instanceof ContractError) return { error: { code: 'invalid-payload', message: error.message } };
-      return { error: { code: 'invalid-payload', message: `${channel}: invalid payload` } };
+      // Only the contract's validators run here, so anything thrown is a refused payload.
+      return errorReply('invalid-payload', failureReply(error).error.message || `${channel}: invalid payload`);
     }
     const override = options.overrides?.[channel] as ((payload: unknown) => Promise<unknown>) | undefined;
     if (!override) return options.forward(channel, request);
     try {
-      return { ok: await override(request) };
+      return okReply(await override(request));
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return { error: { code: 'failed', message: message.split('\n')[0] ?? message } };
+      return failureReply(error);
     }
   };
 }

@@ -1,9 +1,16 @@
 // The desktop app's `shoebox-media://thumb/<id>` and `shoebox-media://photo/<id>` scheme. This module is plain logic
 // (no `electron` import) so it is tested under Node; index.ts registers it. The file work happens in the engine's
 // utility process (MediaService): main only parses the id, asks the engine, and wraps the bytes in a Response.
-import type { MediaFile, MediaKind } from '../engine/media/media-service';
-
-export const MEDIA_SCHEME = 'shoebox-media';
+import {
+  DISPLAYABLE_IMAGE_TYPES,
+  etagMatches,
+  MEDIA_CACHE_CONTROL,
+  MEDIA_RESPONSE_HEADERS,
+  MEDIA_SCHEME,
+  parseDesktopMediaUrl,
+  type MediaKind,
+} from '@shared/media-urls';
+import type { MediaFile } from '../engine/host';
 
 /**
  * For protocol.registerSchemesAsPrivileged, before the app is ready. `standard` gives the URLs a host and a path (so
@@ -13,45 +20,13 @@ export const MEDIA_SCHEME = 'shoebox-media';
  */
 export const MEDIA_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, bypassCSP: false } as const;
 
-export interface MediaTarget {
-  kind: MediaKind;
-  photoId: number;
-}
-
-/** A plain positive decimal integer: no sign, no leading zero, no exponent, no escapes. */
-const PHOTO_ID = /^\/([1-9][0-9]{0,15})$/;
-
-/** `shoebox-media://<thumb|photo>/<id>` and nothing else (no port, user, query or extra path); null otherwise. */
-export function parseMediaUrl(url: string): MediaTarget | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol !== `${MEDIA_SCHEME}:`) return null;
-  if (parsed.username || parsed.password || parsed.port || parsed.search) return null;
-  if (parsed.hostname !== 'thumb' && parsed.hostname !== 'photo') return null;
-  const match = PHOTO_ID.exec(parsed.pathname);
-  const photoId = match ? Number(match[1]) : NaN;
-  if (!Number.isSafeInteger(photoId)) return null;
-  return { kind: parsed.hostname, photoId };
-}
-
-/** Headers of every media response: an image and nothing else; opened on its own it gets a script-less sandbox. */
-export const MEDIA_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
-  'cross-origin-resource-policy': 'same-site',
-  'referrer-policy': 'no-referrer',
-};
-
-const DISPLAYABLE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']);
+/** The media headers both transports send; the page loads the scheme from its own file:// origin, hence same-site. */
+const RESPONSE_HEADERS: Readonly<Record<string, string>> = { ...MEDIA_RESPONSE_HEADERS, 'cross-origin-resource-policy': 'same-site' };
 
 function plain(status: number, text: string): Response {
   return new Response(text, {
     status,
-    headers: { ...MEDIA_RESPONSE_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+    headers: { ...RESPONSE_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
   });
 }
 
@@ -64,7 +39,7 @@ export async function handleMediaRequest(
   resolve: (kind: MediaKind, photoId: number) => Promise<MediaFile | null>,
 ): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'use GET');
-  const target = parseMediaUrl(request.url);
+  const target = parseDesktopMediaUrl(request.url);
   if (!target) return plain(400, `expected ${MEDIA_SCHEME}://thumb/<id> or ${MEDIA_SCHEME}://photo/<id>`);
   let file: MediaFile | null;
   try {
@@ -74,10 +49,9 @@ export async function handleMediaRequest(
   }
   if (!file) return plain(404, 'no such image');
   // The engine only produces these; anything else is a bug, and is not passed on to the page.
-  if (!DISPLAYABLE_TYPES.has(file.contentType)) return plain(500, 'unexpected image type');
-  const headers = { ...MEDIA_RESPONSE_HEADERS, etag: file.etag, 'cache-control': 'private, no-cache' };
-  const presented = request.headers.get('if-none-match');
-  if (presented && presented.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag)) {
+  if (!DISPLAYABLE_IMAGE_TYPES.has(file.contentType)) return plain(500, 'unexpected image type');
+  const headers = { ...RESPONSE_HEADERS, etag: file.etag, 'cache-control': MEDIA_CACHE_CONTROL };
+  if (etagMatches(request.headers.get('if-none-match'), file.etag)) {
     return new Response(null, { status: 304, headers });
   }
   const body = request.method === 'HEAD' ? null : new Uint8Array(file.data.buffer, file.data.byteOffset, file.data.byteLength);

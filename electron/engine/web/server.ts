@@ -5,8 +5,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { ShoeboxApi } from '@shared/contract';
+import { errorReply, type ErrorCode, type EventEnvelope } from '@shared/envelope';
+import { errorMessage } from '@shared/errors';
+import { LIMITS } from '@shared/limits';
+import {
+  etagMatches,
+  isWebMediaPath,
+  MEDIA_CACHE_CONTROL,
+  MEDIA_RESPONSE_HEADERS,
+  parseWebMediaPath,
+} from '@shared/media-urls';
 import type { EngineEvents } from '../events';
-import type { MediaFile, MediaKind, MediaResolver } from '../media/media-service';
+import type { MediaFile, MediaResolver } from '../media/media-service';
 import { dispatchRequest } from '../rpc';
 
 export interface WebServerOptions {
@@ -52,22 +62,11 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/**
- * Media responses are images and nothing else: no sniffing, and if one is opened on its own it gets a sandboxed,
- * script-less document.
- */
-const MEDIA_HEADERS = {
-  ...SECURITY_HEADERS,
-  'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
-};
+/** Media responses: the page's security headers with the media policy (see shared/media-urls.ts) on top. */
+const MEDIA_HEADERS = { ...SECURITY_HEADERS, ...MEDIA_RESPONSE_HEADERS };
 
-/** /media/<kind>/<id>: the id is a plain positive decimal integer (no sign, no leading zero, no exponent). */
-const MEDIA_PATH = /^\/media\/(thumb|photo)\/([^/]*)$/;
-const PHOTO_ID = /^[1-9][0-9]{0,15}$/;
-
-const MAX_BODY_BYTES = 1 << 20;
-/** An uploaded image travels as base64 in its request (the contract allows 64 MB of it). */
-const MAX_UPLOAD_BODY_BYTES = 65 << 20;
+/** Status codes for the reply codes the API answers with; any other error is the engine's failure. */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { 'unknown-channel': 404, 'invalid-payload': 400 };
 
 /**
  * Web mode: the engine's API and the renderer over HTTP on 127.0.0.1 only. Every /api call needs the random access
@@ -81,25 +80,26 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let allowedHosts = new Set<string>();
 
   const unsubscribe = options.events.onAny((channel, payload) => {
-    const data = `data: ${JSON.stringify({ channel, payload })}\n\n`;
+    const envelope: EventEnvelope = { channel, payload };
+    const data = `data: ${JSON.stringify(envelope)}\n\n`;
     for (const stream of streams) stream.write(data);
   });
 
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendJson(response, 500, { error: { code: 'failed', message: String(error) } });
+      if (!response.headersSent) sendJson(response, 500, errorReply('failed', errorMessage(error)));
       else response.destroy();
     });
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!allowedHosts.has(request.headers.host ?? '')) {
-      sendJson(response, 421, { error: { code: 'bad-host', message: 'unexpected Host header' } });
+      sendJson(response, 421, errorReply('bad-host', 'unexpected Host header'));
       return;
     }
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     if (url.pathname === '/api/events') return openEventStream(request, response, url);
-    if (url.pathname === '/media' || url.pathname.startsWith('/media/')) return serveMedia(request, response, url);
+    if (isWebMediaPath(url.pathname)) return serveMedia(request, response, url);
     if (url.pathname.startsWith('/api/')) return handleApi(request, response, url.pathname.slice('/api/'.length));
     return serveStatic(request, response, url.pathname);
   }
@@ -113,30 +113,31 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   async function handleApi(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
     if (request.method !== 'POST') {
-      sendJson(response, 405, { error: { code: 'method', message: 'use POST' } });
+      sendJson(response, 405, errorReply('method', 'use POST'));
       return;
     }
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (!authorized(bearer)) {
-      sendJson(response, 401, { error: { code: 'unauthorized', message: 'missing or wrong access token' } });
+      sendJson(response, 401, errorReply('unauthorized', 'missing or wrong access token'));
       return;
     }
     let payload: unknown;
     try {
-      const body = await readBody(request, channel === 'search.uploadImage' ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES);
+      // An uploaded image travels as base64 inside its request.
+      const body = await readBody(request, channel === 'search.uploadImage' ? LIMITS.uploadBodyBytes : LIMITS.requestBodyBytes);
       payload = body.length === 0 ? undefined : (JSON.parse(body) as unknown);
     } catch (error) {
-      sendJson(response, 400, { error: { code: 'invalid-payload', message: (error as Error).message } });
+      sendJson(response, 400, errorReply('invalid-payload', errorMessage(error)));
       return;
     }
     const reply = await dispatchRequest(options.api, decodeURIComponent(channel), payload);
-    const status = 'ok' in reply ? 200 : reply.error.code === 'unknown-channel' ? 404 : reply.error.code === 'invalid-payload' ? 400 : 500;
+    const status = 'ok' in reply ? 200 : (HTTP_STATUS[reply.error.code] ?? 500);
     sendJson(response, status, reply);
   }
 
   function openEventStream(request: IncomingMessage, response: ServerResponse, url: URL): void {
     if (!authorized(url.searchParams.get('token') ?? undefined)) {
-      sendJson(response, 401, { error: { code: 'unauthorized', message: 'missing or wrong access token' } });
+      sendJson(response, 401, errorReply('unauthorized', 'missing or wrong access token'));
       return;
     }
     response.writeHead(200, {
@@ -161,22 +162,21 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
    */
   async function serveMedia(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      sendJson(response, 405, { error: { code: 'method', message: 'use GET' } });
+      sendJson(response, 405, errorReply('method', 'use GET'));
       return;
     }
     if (!authorized(url.searchParams.get('token') ?? undefined)) {
-      sendJson(response, 401, { error: { code: 'unauthorized', message: 'missing or wrong access token' } });
+      sendJson(response, 401, errorReply('unauthorized', 'missing or wrong access token'));
       return;
     }
-    const match = MEDIA_PATH.exec(url.pathname);
-    const id = match && PHOTO_ID.test(match[2]!) ? Number(match[2]) : NaN;
-    if (!match || !Number.isSafeInteger(id)) {
-      sendJson(response, 400, { error: { code: 'bad-path', message: 'expected /media/thumb/<id> or /media/photo/<id>' } });
+    const target = parseWebMediaPath(url.pathname);
+    if (!target) {
+      sendJson(response, 400, errorReply('bad-path', 'expected /media/thumb/<id> or /media/photo/<id>'));
       return;
     }
-    const file = options.media ? await options.media.resolve(match[1] as MediaKind, id) : null;
+    const file = options.media ? await options.media.resolve(target.kind, target.photoId) : null;
     if (!file) {
-      sendJson(response, 404, { error: { code: 'not-found', message: 'no such image' } });
+      sendJson(response, 404, errorReply('not-found', 'no such image'));
       return;
     }
     sendMedia(request, response, file);
@@ -184,28 +184,28 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   async function serveStatic(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      sendJson(response, 405, { error: { code: 'method', message: 'use GET' } });
+      sendJson(response, 405, errorReply('method', 'use GET'));
       return;
     }
     let relative: string;
     try {
       relative = decodeURIComponent(pathname);
     } catch {
-      sendJson(response, 400, { error: { code: 'bad-path', message: 'malformed path' } });
+      sendJson(response, 400, errorReply('bad-path', 'malformed path'));
       return;
     }
     if (relative.includes('\0')) {
-      sendJson(response, 400, { error: { code: 'bad-path', message: 'malformed path' } });
+      sendJson(response, 400, errorReply('bad-path', 'malformed path'));
       return;
     }
     const file = path.resolve(rendererDir, `.${relative === '/' ? '/index.html' : relative}`);
     if (file !== rendererDir && !file.startsWith(rendererDir + path.sep)) {
-      sendJson(response, 403, { error: { code: 'forbidden', message: 'outside the app' } });
+      sendJson(response, 403, errorReply('forbidden', 'outside the app'));
       return;
     }
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) {
-      sendJson(response, 404, { error: { code: 'not-found', message: 'not found' } });
+      sendJson(response, 404, errorReply('not-found', 'not found'));
       return;
     }
     response.writeHead(200, {
@@ -246,11 +246,9 @@ function sendMedia(request: IncomingMessage, response: ServerResponse, file: Med
   const headers = {
     ...MEDIA_HEADERS,
     etag: file.etag,
-    // Revalidated every time: the URL names a photo, not its bytes (a changed photo keeps its id).
-    'cache-control': 'private, no-cache',
+    'cache-control': MEDIA_CACHE_CONTROL,
   };
-  const presented = request.headers['if-none-match'];
-  if (presented && presented.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag)) {
+  if (etagMatches(request.headers['if-none-match'], file.etag)) {
     response.writeHead(304, headers);
     response.end();
     return;

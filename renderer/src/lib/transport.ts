@@ -1,5 +1,6 @@
-import { createClient, type ErrorReply, type ShoeboxClient, type Transport } from '@shared/contract';
-import { buildMediaUrl, type MediaKind } from './media';
+import { createClient, type ShoeboxClient, type Transport } from '@shared/contract';
+import { unwrapReply, type EventEnvelope } from '@shared/envelope';
+import { buildMediaUrl, type MediaKind } from '@shared/media-urls';
 
 declare global {
   interface Window {
@@ -22,15 +23,13 @@ export function httpTransport(base: URL, token: string): Transport {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(payload ?? null),
       });
-      const reply = (await response.json()) as { ok: unknown } | ErrorReply;
-      if ('error' in reply) throw new Error(reply.error.message);
-      return reply.ok;
+      return unwrapReply(await response.json());
     },
     subscribe(channel, listener) {
       if (!source) {
         source = new EventSource(new URL(`api/events?token=${encodeURIComponent(token)}`, base));
         source.onmessage = (message: MessageEvent<string>) => {
-          const { channel: name, payload } = JSON.parse(message.data) as { channel: string; payload: unknown };
+          const { channel: name, payload } = JSON.parse(message.data) as EventEnvelope;
           for (const l of listeners.get(name) ?? []) l(payload);
         };
       }
