@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ShoeboxApi } from '@shared/contract';
 import type { EngineMode } from '@shared/types';
+import { errorMessage } from '@shared/errors';
 import { AppService } from './app-service';
 import { Catalog } from './catalog/catalog';
 import { ClipModel } from './clip/clip-model';
@@ -11,16 +12,16 @@ import { EngineEvents } from './events';
 import { Indexer } from './indexing/indexer';
 import { IndexingService } from './indexing/indexing-service';
 import { LibraryService } from './library/library-service';
-import { MediaService } from './media/media-service'; // issue #5: media
+import { MediaService } from './media/media-service';
 import { SharpPhotoDecoder } from './media/photo-decoder';
 import { ThumbnailStore } from './media/thumbnails';
 import type { ModelManifest } from './models/manifest';
 import { ModelManager } from './models/model-manager';
 import { defaultDataDir } from './paths';
 import type { DescribeService } from './describe/describe-service';
+import { createModelServices } from './model-services';
 import { PhotoService } from './photos/photo-service';
 import type { SearchService } from './search/search-service';
-import { createSearchServices } from './search/search-services';
 import { SettingsService, defaultSettings } from './settings/settings-service';
 
 const FOLDER_COUNTS_EVENT_MS = 2000;
@@ -37,7 +38,7 @@ export interface EngineOptions {
   watch?: boolean;
   /** Electron's own build of better-sqlite3 (its Node ABI differs from plain Node's). */
   sqliteNativeBinding?: string | undefined;
-  /** sqlite-vec's loadable extension where its package's own path cannot be loaded (a packaged app's asar). issue #5 */
+  /** sqlite-vec's loadable extension where its package's own path cannot be loaded (a packaged app's asar). */
   sqliteVecExtension?: string | undefined;
   /** Photos per inference batch. */
   batchSize?: number | undefined;
@@ -61,7 +62,7 @@ export interface RunningEngine {
   search(): SearchService | null;
   /** Describe (captions) once a model is open (null before). */
   describe(): DescribeService | null;
-  /** Photo bytes for display and validated paths, for photos the catalog owns (issue #5). */
+  /** Photo bytes for display and validated paths, for photos the catalog owns. */
   media: MediaService;
   dataDir: string;
   /** Resolves once a model is open and indexing has started (never, if no model becomes available). */
@@ -83,14 +84,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const models = new ModelManager({ dataDir, ...(options.manifest ? { manifest: options.manifest } : {}) });
   const catalog = Catalog.openInDataDir(dataDir, {
     ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
-    ...(options.sqliteVecExtension ? { vecExtensionPath: options.sqliteVecExtension } : {}), // issue #5: packaging
+    ...(options.sqliteVecExtension ? { vecExtensionPath: options.sqliteVecExtension } : {}),
   });
   // What the user chose in Settings applies where the command line or the shell did not say otherwise.
-  const stored = SettingsService.stored(catalog);
+  const stored = SettingsService.stored(catalog.settings);
   const provider = options.provider ?? stored.provider ?? 'auto';
   const threads = options.threads ?? (stored.threads || undefined);
   const app = new AppService({ mode: options.mode, events, models, model: options.model ?? stored.model, provider });
-  const settings = new SettingsService(catalog, defaultSettings({ provider, threads: threads ?? 0, model: app.modelArgument }));
+  const settings = new SettingsService(catalog.settings, defaultSettings({ provider, threads: threads ?? 0, model: app.modelArgument }));
   const indexing = new IndexingService(catalog);
   const library = new LibraryService({
     catalog,
@@ -99,7 +100,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     onChange: (folders) => events.emit('library.folders', folders),
   });
   const thumbnails = new ThumbnailStore(path.join(dataDir, 'thumbnails'));
-  const media = new MediaService({ catalog, thumbnails }); // issue #5: media
+  const media = new MediaService({ catalog, thumbnails });
   const runtime: RuntimeOptions = { ...options.runtime, provider, ...(threads ? { intraOpThreads: threads } : {}) };
 
   // Per-folder counts change as photos are indexed: tell clients every couple of seconds while that goes on.
@@ -122,7 +123,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const reportUnlessClosing =
     (what: string) =>
     (error: unknown): void => {
-      if (!closing) console.error(`shoebox: ${what}: ${(error as Error).message}`);
+      if (!closing) console.error(`shoebox: ${what}: ${errorMessage(error)}`);
     };
 
   async function openModel(): Promise<void> {
@@ -150,7 +151,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         onError: (error) => console.error(`shoebox: indexing: ${error.message}`),
       }),
     );
-    ({ search, describe } = await createSearchServices({
+    ({ search, describe } = await createModelServices({
       catalog,
       model,
       modelId,
@@ -168,20 +169,20 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   }
 
   const stopWatchingModels = models.onChange(() => {
-    void openModel().catch((error: unknown) => app.setReady(`cannot open the model: ${(error as Error).message}`));
+    void openModel().catch((error: unknown) => app.setReady(`cannot open the model: ${errorMessage(error)}`));
   });
   // The app shows the first scan's progress per folder instead of waiting for it (it can take minutes on a big
   // library); the CLI waits, so its commands see a reconciled catalog.
-  const libraryStarted = library.start().catch((error: unknown) => app.setReady(`library scan failed: ${(error as Error).message}`));
+  const libraryStarted = library.start().catch((error: unknown) => app.setReady(`library scan failed: ${errorMessage(error)}`));
   try {
     if (options.mode === 'cli') await libraryStarted;
     await openModel();
     app.setReady();
   } catch (error) {
-    app.setReady((error as Error).message);
+    app.setReady(errorMessage(error));
   }
 
-  const photos = new PhotoService(catalog, () => void search?.textChanged().catch(() => undefined));
+  const photos = new PhotoService(catalog.photos, () => void search?.textChanged().catch(() => undefined));
   const api = createEngineApi({ app, library, indexing, catalog, settings, photos, search: () => search, describe: () => describe });
   let closing: Promise<void> | null = null;
   return {
@@ -192,7 +193,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     library,
     indexing,
     models,
-    media, // issue #5: media
+    media,
     settings,
     photos,
     search: () => search,

@@ -5,8 +5,14 @@ import { closeDatabase, integrityCheck, openDatabase, userVersion } from './data
 import { EmbeddingRepository } from './embedding-repository';
 import type { OrphanVector, VectorEntry } from './embedding-repository';
 import { FolderRepository } from './folder-repository';
+import { LabelRepository } from './label-repository';
+import { PhotoQueryRepository } from './photo-query-repository';
 import { PhotoRepository } from './photo-repository';
 import type { FileVersion, PhotoDetails } from './photo-repository';
+import { PhotoTextVectorRepository } from './photo-text-vector-repository';
+import { QueryHistoryRepository } from './query-history-repository';
+import { SettingsRepository } from './settings-repository';
+import { TextVectorRepository } from './text-vector-repository';
 
 export const CATALOG_FILE_NAME = 'catalog.sqlite';
 
@@ -46,17 +52,33 @@ export type CatalogChange =
   /** Photos left in bulk (a folder removed): the ids are not listed. */
   | { kind: 'folder-removed'; folderId: number };
 
-/** The catalog: one SQLite file with the library's folders, photos and vectors, behind small repositories. */
+/**
+ * The catalog: one SQLite file with the library's folders, photos, vectors, texts and settings, behind small
+ * repositories. Every SQL statement of the engine lives in this folder; services receive repositories.
+ */
 export class Catalog {
   readonly folders: FolderRepository;
   readonly photos: PhotoRepository;
   readonly embeddings: EmbeddingRepository;
+  /** Filters, dates and pages by date, for search and browsing. */
+  readonly photoQueries: PhotoQueryRepository;
+  readonly photoTextVectors: PhotoTextVectorRepository;
+  readonly textVectors: TextVectorRepository;
+  readonly labels: LabelRepository;
+  readonly queryHistory: QueryHistoryRepository;
+  readonly settings: SettingsRepository;
   private readonly changeListeners = new Set<(change: CatalogChange) => void>();
 
   private constructor(readonly db: SqliteDatabase, now: () => number) {
     this.folders = new FolderRepository(db, now);
     this.photos = new PhotoRepository(db, now);
     this.embeddings = new EmbeddingRepository(db, now);
+    this.photoQueries = new PhotoQueryRepository(db);
+    this.photoTextVectors = new PhotoTextVectorRepository(db);
+    this.textVectors = new TextVectorRepository(db);
+    this.labels = new LabelRepository(db);
+    this.queryHistory = new QueryHistoryRepository(db);
+    this.settings = new SettingsRepository(db);
   }
 
   /** Opens or creates the catalog file and migrates it to the current schema. */
@@ -80,6 +102,11 @@ export class Catalog {
   /** Tells listeners about a committed change; writers outside the catalog (the library) call it too. */
   changed(change: CatalogChange): void {
     for (const listener of this.changeListeners) listener(change);
+  }
+
+  /** The catalog file's path. */
+  get file(): string {
+    return this.db.name;
   }
 
   get schemaVersion(): number {

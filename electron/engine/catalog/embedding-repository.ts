@@ -1,3 +1,4 @@
+import { normalize } from '../math/vectors';
 import type { SqliteDatabase } from './database';
 import { statementCache } from './database';
 
@@ -53,6 +54,8 @@ export const MAX_K = 4096;
 
 const MODEL_COLUMNS = 'id, dim, vec_table, status, active, created_at, completed_at';
 const VEC_TABLE_NAME = /^vec_[0-9]+$/;
+/** Why a vector is refused: without a direction it has no cosine to anything. */
+const NO_DIRECTION = 'vector must be finite and non-zero';
 
 function toModel(r: ModelRow): ModelInfo {
   return {
@@ -70,8 +73,8 @@ function toModel(r: ModelRow): ModelInfo {
  * Vectors in sqlite-vec vec0 tables, one table per model (vec0 fixes the dimension per table).
  *
  * Vectors are stored unit-length and the tables use vec0's default L2 metric: for unit vectors
- * L2^2 = 2 - 2cos, so the ranking is exactly cosine's, and vec0's L2 scan measured ~20% faster than its
- * distance_metric=cosine (which re-normalises every row on every query). knn() reports cosine distance.
+ * L2^2 = 2 - 2cos, so the ranking is exactly cosine's, and vec0's L2 scan is faster than its distance_metric=cosine
+ * (which re-normalises every row on every query; see `npm run bench -- search`). knn() reports cosine distance.
  *
  * vec0 tables cannot have foreign keys; each one gets an AFTER DELETE trigger on photos, so deleting a photo - by
  * id, by folder cascade, by move over an existing path - deletes its vectors in the same transaction.
@@ -212,7 +215,7 @@ export class EmbeddingRepository {
             throw new Error(`vector for photo ${photoId} has ${vector.length} dimensions; model ${modelId} has ${model.dim}`);
           }
           if (photoExists.get(photoId) === undefined) throw new Error(`photo ${photoId} is not in the catalog`);
-          const unit = normalize(vector);
+          const unit = normalize(vector, NO_DIRECTION);
           // vec0 has no upsert; delete + insert replaces. Its primary key must be bound as a BigInt (an integer).
           remove.run(photoId);
           insert.run(BigInt(photoId), unit);
@@ -248,7 +251,7 @@ export class EmbeddingRepository {
     if (k === 0) return [];
     const rows = this.prepare(
       `SELECT photo_id, distance FROM ${safeTable(model.vecTable)} WHERE embedding MATCH ? AND k = ? ORDER BY distance`,
-    ).all(normalize(query), k) as Array<{ photo_id: number; distance: number }>;
+    ).all(normalize(query, NO_DIRECTION), k) as Array<{ photo_id: number; distance: number }>;
     // L2 between unit vectors -> cosine distance.
     return rows.map((r) => ({ photoId: r.photo_id, distance: (r.distance * r.distance) / 2 }));
   }
@@ -256,7 +259,7 @@ export class EmbeddingRepository {
   /**
    * Every vector of a model, in pages of `chunkSize` ordered by photo id. Each page is its own query, so the caller
    * may use the database between pages; rows written meanwhile with a higher id are included.
-   * Each page costs one scan of vec0's id list (~25 ms per 100k rows), hence the large default.
+   * Each page costs one scan of vec0's id list, hence the large default.
    */
   *iterate(modelId: string, chunkSize = 4096): Generator<VectorChunk> {
     const model = this.requireModel(modelId);
@@ -277,8 +280,9 @@ export class EmbeddingRepository {
   }
 
   /**
-   * Every vector of a model in one array, read with a single scan: about 2.5x faster than iterate() (~1.5 s vs
-   * ~3.5 s for 100k x 512-d) at the price of holding them all (n x dim x 4 bytes). Rows come in vec0's storage order.
+   * Every vector of a model in one array, read with a single scan: faster than iterate() (one scan instead of one
+   * per page; see `npm run bench -- search`) at the price of holding them all (n x dim x 4 bytes). Rows come in
+   * vec0's storage order.
    */
   readAll(modelId: string): VectorChunk {
     const model = this.requireModel(modelId);
@@ -354,17 +358,6 @@ export class EmbeddingRepository {
 function safeTable(name: string): string {
   if (!VEC_TABLE_NAME.test(name)) throw new Error(`unexpected vector table name ${JSON.stringify(name)}`);
   return name;
-}
-
-/** A unit-length copy. Rejects NaN/Infinity and the zero vector, which have no direction. */
-export function normalize(vector: Float32Array): Float32Array {
-  let sum = 0;
-  for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!;
-  const norm = Math.sqrt(sum);
-  if (!Number.isFinite(norm) || norm === 0) throw new Error('vector must be finite and non-zero');
-  const out = new Float32Array(vector.length);
-  for (let i = 0; i < vector.length; i++) out[i] = vector[i]! / norm;
-  return out;
 }
 
 /** A Buffer from SQLite need not be 4-byte aligned, so copy rather than view. */

@@ -20,5 +20,14 @@ export type {
   ScanRecord,
   StateCounts,
 } from './photo-repository';
-export { EmbeddingRepository, MAX_K, normalize } from './embedding-repository';
+export { EmbeddingRepository, MAX_K } from './embedding-repository';
 export type { ModelInfo, ModelStatus, Neighbor, OrphanVector, VectorChunk, VectorEntry } from './embedding-repository';
+export { LabelRepository } from './label-repository';
+export { QueryHistoryRepository } from './query-history-repository';
+export { TextVectorRepository } from './text-vector-repository';
+export type { StoredTextVector } from './text-vector-repository';
+export { PhotoTextVectorRepository } from './photo-text-vector-repository';
+export type { PhotoTextRow, PhotoTextVectorEntry, StoredPhotoTextVector } from './photo-text-vector-repository';
+export { SettingsRepository } from './settings-repository';
+export { PhotoQueryRepository, filterClause } from './photo-query-repository';
+export type { DateOrder, FilterClause } from './photo-query-repository';

@@ -95,7 +95,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE photos ADD COLUMN note TEXT;
 
       -- Browsing and date sort order by this key (EXIF time, else the file's mtime); the expression must match
-      -- DATE_KEY in search-service.ts character for character for SQLite to use the index, and browsing's
+      -- DATE_KEY in photo-query-repository.ts character for character for SQLite to use the index, and browsing's
       -- condition (BROWSABLE there) implies this WHERE.
       CREATE INDEX photos_date ON photos(COALESCE(taken_at, strftime('%Y-%m-%dT%H:%M:%S', mtime_ms / 1000, 'unixepoch')), id)
         WHERE state != 'failed';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { errorMessage } from '@shared/errors';
 import { bundledModelsPath } from '../resources';
 
 /**
@@ -100,13 +101,13 @@ export function loadCaptionBank(file?: string): CaptionBank {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new CaptionBankError(`cannot read the caption bank ${path}: ${(err as Error).message}`);
+    throw new CaptionBankError(`cannot read the caption bank ${path}: ${errorMessage(err)}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new CaptionBankError(`the caption bank ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new CaptionBankError(`the caption bank ${path} is not valid JSON: ${errorMessage(err)}`);
   }
   const bank = parseCaptionBank(data, `the caption bank ${path}`);
   if (file === undefined) bundled = bank;

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Caption } from '@shared/types';
-import type { Catalog } from '../catalog/catalog';
-import { statementCache, type SqliteDatabase } from '../catalog/database';
+import type { EmbeddingRepository } from '../catalog/embedding-repository';
+import type { LabelRepository } from '../catalog/label-repository';
+import type { QueryHistoryRepository } from '../catalog/query-history-repository';
+import type { TextVectorRepository } from '../catalog/text-vector-repository';
+import { dot, hasDirection, normalize, normalizeInPlace } from '../math/vectors';
 import { loadCaptionBank, type CaptionBank } from './caption-bank';
 import { RowMatrix } from '../search/dense-wasm';
 
@@ -30,7 +33,8 @@ export interface TextEmbedder {
  * templates CLIP uses for scenes (SUN397: 'a photo of a {}.', 'a photo of the {}.') anchor the ensemble on plain
  * photographs. Nine prompts keep the one-off cost (once per model, in the background) to about 3,200 concepts x 9
  * = 29k prompts of about ten tokens, where all 80 templates would be 256k. ClipModel trims padding, so such a prompt
- * costs a fraction of a 77-token query on the CPU (5-30 ms): minutes, not the better part of an hour.
+ * costs a fraction of a 77-token query on the CPU (see `npm run bench -- query`): minutes, not the better part of
+ * an hour.
  * None of them contains a colour word, which would leak into every concept (the toy test model counts them).
  */
 export const BANK_TEMPLATES: readonly string[] = [
@@ -62,8 +66,18 @@ export const MAX_QUERY_CAPTIONS = 3;
 export const MAX_LABEL_LENGTH = 200;
 const MAX_QUERY_LENGTH = 1000;
 
+/** The catalog's repositories Describe reads and writes (a Catalog has them all). */
+export interface DescribeRepositories {
+  /** Library photos' vectors, for describePhoto(). */
+  embeddings: Pick<EmbeddingRepository, 'get'>;
+  labels: LabelRepository;
+  queryHistory: QueryHistoryRepository;
+  /** The cache of bank, label and query vectors. */
+  textVectors: TextVectorRepository;
+}
+
 export interface DescribeServiceOptions {
-  catalog: Catalog;
+  repositories: DescribeRepositories;
   encoder: TextEmbedder;
   /** The catalog's id for the model (text vectors are cached per model id). */
   modelId: string;
@@ -95,7 +109,7 @@ export class DescribeService {
   private readonly bank: CaptionBank;
   private readonly templates: readonly string[];
   private readonly batchSize: number;
-  private readonly prepare: SqliteDatabase['prepare'];
+  private readonly repositories: DescribeRepositories;
   private readonly now: () => number;
   /** Bank index by lower-cased concept (labels and queries with the same text replace or skip it). */
   private readonly bankIndex = new Map<string, number>();
@@ -116,7 +130,7 @@ export class DescribeService {
     this.batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError('batchSize must be a positive integer');
     this.method = ensembleMethod(this.templates);
-    this.prepare = statementCache(options.catalog.db);
+    this.repositories = options.repositories;
     this.now = options.now ?? Date.now;
     this.bank.concepts.forEach((concept, i) => this.bankIndex.set(concept.toLowerCase(), i));
   }
@@ -157,7 +171,7 @@ export class DescribeService {
     if (imageVector.length !== dim) {
       throw new Error(`the image vector has ${imageVector.length} dimensions; this model's text vectors have ${dim}`);
     }
-    const query = unitCopy(imageVector);
+    const query = unitOrZero(imageVector);
     const { labels, queries } = await this.extras();
 
     // One score per entry: bank concepts, then labels, then queries. A bank concept that is also a label is
@@ -168,9 +182,9 @@ export class DescribeService {
     labels.forEach((entry, i) => {
       const shadowed = this.bankIndex.get(entry.text.toLowerCase());
       if (shadowed !== undefined) scores[shadowed] = -Infinity;
-      scores[n + i] = dot(query, entry.vector, 0);
+      scores[n + i] = dot(query, entry.vector);
     });
-    queries.forEach((entry, i) => (scores[n + labels.length + i] = dot(query, entry.vector, 0)));
+    queries.forEach((entry, i) => (scores[n + labels.length + i] = dot(query, entry.vector)));
 
     const scale = this.options.logitScale;
     let max = -Infinity;
@@ -192,7 +206,7 @@ export class DescribeService {
 
   /** describe() for a library photo, by its stored vector from this model. */
   async describePhoto(photoId: number, k = 10): Promise<Caption[]> {
-    const vector = this.options.catalog.embeddings.get(this.options.modelId, photoId);
+    const vector = this.repositories.embeddings.get(this.options.modelId, photoId);
     if (!vector) throw new Error(`photo ${photoId} has no vector from model ${this.options.modelId} yet`);
     return this.describe(vector, k);
   }
@@ -210,7 +224,7 @@ export class DescribeService {
 
   /** The user's labels, alphabetically (ignoring case). */
   labels(): string[] {
-    return this.prepare('SELECT text FROM labels ORDER BY text COLLATE NOCASE, text').pluck().all() as string[];
+    return this.repositories.labels.list();
   }
 
   /** Adds a label (ignored if it is already there in any case); returns the labels. */
@@ -218,13 +232,13 @@ export class DescribeService {
     const label = cleanText(text);
     if (!label) throw new Error('a label cannot be empty');
     if (label.length > MAX_LABEL_LENGTH) throw new Error(`a label can be at most ${MAX_LABEL_LENGTH} characters long`);
-    this.prepare('INSERT INTO labels (text, added_at) VALUES (?, ?) ON CONFLICT (text) DO NOTHING').run(label, this.now());
+    this.repositories.labels.add(label, this.now());
     return this.labels();
   }
 
   /** Removes a label (matched ignoring case); returns the labels. */
   removeLabel(text: string): string[] {
-    this.prepare('DELETE FROM labels WHERE text = ?').run(cleanText(text));
+    this.repositories.labels.remove(cleanText(text));
     return this.labels();
   }
 
@@ -235,20 +249,7 @@ export class DescribeService {
   recordQuery(text: string): void {
     const query = cleanText(text);
     if (!query || query.length > MAX_QUERY_LENGTH) return;
-    this.options.catalog.transaction(() => {
-      this.prepare(
-        `INSERT INTO query_history (text, last_used_at, uses) VALUES (?, ?, 1)
-         ON CONFLICT (text) DO UPDATE SET last_used_at = excluded.last_used_at, uses = uses + 1`,
-      ).run(query, this.now());
-      const count = this.prepare('SELECT count(*) FROM query_history').pluck().get() as number;
-      if (count <= QUERY_HISTORY_SIZE) return;
-      this.prepare(
-        `DELETE FROM query_history WHERE rowid IN
-           (SELECT rowid FROM query_history ORDER BY last_used_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
-      ).run(QUERY_HISTORY_SIZE);
-      // Query vectors are stored under the history's own text, so an exact match finds the orphans (all models).
-      this.prepare('DELETE FROM text_vectors WHERE method = ? AND text NOT IN (SELECT text FROM query_history)').run(QUERY_METHOD);
-    });
+    this.repositories.queryHistory.record(query, this.now(), QUERY_HISTORY_SIZE, QUERY_METHOD);
   }
 
   // ---- the bank --------------------------------------------------------------------------------------------
@@ -257,10 +258,7 @@ export class DescribeService {
     const { modelId, onProgress } = this.options;
     const concepts = this.bank.concepts;
     const total = concepts.length;
-    const rows = this.prepare('SELECT text, vector FROM text_vectors WHERE model_id = ? AND method = ?').all(modelId, this.method) as Array<{
-      text: string;
-      vector: Buffer;
-    }>;
+    const rows = this.repositories.textVectors.all(modelId, this.method);
     // Only the concept's own spelling counts: a label 'Dog' shares this method but is not the concept 'dog'.
     const cached = rows.flatMap((row) => {
       const i = this.bankIndex.get(row.text.toLowerCase());
@@ -283,7 +281,6 @@ export class DescribeService {
     missing.sort((a, b) => concepts[a]!.length - concepts[b]!.length || a - b);
     let done = total - missing.length;
     onProgress?.(done, total);
-    const store = this.prepare('INSERT OR REPLACE INTO text_vectors (model_id, method, text, vector) VALUES (?, ?, ?, ?)');
     for (let start = 0; start < missing.length; start += this.batchSize) {
       if (start > 0) await yieldToEventLoop();
       const batch = missing.slice(start, start + this.batchSize);
@@ -293,9 +290,11 @@ export class DescribeService {
         matrix = new Float32Array(total * dim);
       }
       checkDims(vectors, dim);
-      this.options.catalog.transaction(() => {
-        batch.forEach((i, j) => store.run(modelId, this.method, concepts[i]!, toBlob(vectors[j]!)));
-      });
+      this.repositories.textVectors.putMany(
+        modelId,
+        this.method,
+        batch.map((i, j) => ({ text: concepts[i]!, vector: vectors[j]! })),
+      );
       batch.forEach((i, j) => matrix!.set(vectors[j]!, i * dim));
       done += batch.length;
       onProgress?.(done, total);
@@ -314,10 +313,10 @@ export class DescribeService {
     return texts.map((_, t) => {
       const sum = new Float32Array(vectors[t * perText]!.length);
       for (let p = t * perText; p < (t + 1) * perText; p++) {
-        const unit = unitCopy(vectors[p]!);
+        const unit = unitOrZero(vectors[p]!);
         for (let d = 0; d < sum.length; d++) sum[d]! += unit[d]!;
       }
-      return normalizeInPlace(sum);
+      return hasDirection(sum) ? normalizeInPlace(sum) : sum;
     });
   }
 
@@ -328,7 +327,7 @@ export class DescribeService {
     const labels = this.labels();
     const taken = new Set(labels.map((l) => l.toLowerCase()));
     const queries = (
-      this.prepare('SELECT text FROM query_history ORDER BY last_used_at DESC, rowid DESC LIMIT ?').pluck().all(QUERY_POOL) as string[]
+      this.repositories.queryHistory.recent(QUERY_POOL)
     ).filter((q) => !taken.has(q.toLowerCase()) && !this.bankIndex.has(q.toLowerCase()));
     const known = new Map<string, Float32Array>();
     const labelVectors = await this.vectorsFor('label', labels, known);
@@ -343,29 +342,29 @@ export class DescribeService {
 
   private async vectorsFor(kind: ExtraKind, texts: readonly string[], known: Map<string, Float32Array>): Promise<Float32Array[]> {
     const method = kind === 'label' ? this.method : QUERY_METHOD;
-    const lookup = this.prepare('SELECT vector FROM text_vectors WHERE model_id = ? AND method = ? AND text = ?').pluck();
     const vectors: Array<Float32Array | undefined> = texts.map((text) => {
       const key = `${kind}\u0000${text}`;
       let vector = this.extraVectors.get(key);
       if (!vector) {
-        const blob = lookup.get(this.options.modelId, method, text) as Buffer | undefined;
+        const blob = this.repositories.textVectors.get(this.options.modelId, method, text);
         if (blob && blob.byteLength === this.dim * 4) vector = fromBlob(blob);
       }
       if (vector) known.set(key, vector);
       return vector;
     });
     const missing = texts.flatMap((text, i) => (vectors[i] ? [] : [i]));
-    const store = this.prepare('INSERT OR REPLACE INTO text_vectors (model_id, method, text, vector) VALUES (?, ?, ?, ?)');
     for (let start = 0; start < missing.length; start += this.batchSize) {
       const batch = missing.slice(start, start + this.batchSize);
       const batchTexts = batch.map((i) => texts[i]!);
       const computed =
-        kind === 'label' ? await this.ensemble(batchTexts) : (await this.options.encoder.embedTexts(batchTexts)).map(unitCopy);
+        kind === 'label' ? await this.ensemble(batchTexts) : (await this.options.encoder.embedTexts(batchTexts)).map(unitOrZero);
       if (computed.length !== batch.length) throw new Error(`the text tower returned ${computed.length} vectors for ${batch.length} texts`);
       checkDims(computed, this.dim);
-      this.options.catalog.transaction(() => {
-        batch.forEach((i, j) => store.run(this.options.modelId, method, texts[i]!, toBlob(computed[j]!)));
-      });
+      this.repositories.textVectors.putMany(
+        this.options.modelId,
+        method,
+        batch.map((i, j) => ({ text: texts[i]!, vector: computed[j]! })),
+      );
       batch.forEach((i, j) => {
         vectors[i] = computed[j]!;
         known.set(`${kind}\u0000${texts[i]!}`, computed[j]!);
@@ -405,29 +404,12 @@ function checkDims(vectors: readonly Float32Array[], dim: number): void {
   }
 }
 
-function dot(a: Float32Array, b: Float32Array, offset: number): number {
-  let sum = 0;
-  for (let d = 0; d < a.length; d++) sum += a[d]! * b[offset + d]!;
-  return sum;
-}
-
-/** In place; a zero vector (no direction) stays zero instead of becoming NaN. */
-function normalizeInPlace(vector: Float32Array): Float32Array {
-  let sum = 0;
-  for (let d = 0; d < vector.length; d++) sum += vector[d]! * vector[d]!;
-  if (sum > 0) {
-    const scale = 1 / Math.sqrt(sum);
-    for (let d = 0; d < vector.length; d++) vector[d]! *= scale;
-  }
-  return vector;
-}
-
-function unitCopy(vector: Float32Array): Float32Array {
-  return normalizeInPlace(Float32Array.from(vector));
-}
-
-function toBlob(vector: Float32Array): Buffer {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+/**
+ * A unit-length copy, or an unchanged copy of a vector with no direction: such a text or image scores 0 against
+ * every caption (or NaN, if it is not finite) instead of failing the whole description.
+ */
+function unitOrZero(vector: Float32Array): Float32Array {
+  return hasDirection(vector) ? normalize(vector) : Float32Array.from(vector);
 }
 
 /** A Buffer from SQLite need not be 4-byte aligned, so copy rather than view. */

@@ -1,17 +1,17 @@
 import type { PhotoDetails } from '@shared/types';
-import type { Catalog } from '../catalog/catalog';
-import { toSummary } from '../search/search-service';
+import type { PhotoRepository } from '../catalog/photo-repository';
+import { toSummary } from './photo-summary';
 
 /** One photo's record for the viewer, and the user's edits to it. */
 export class PhotoService {
   constructor(
-    private readonly catalog: Catalog,
+    private readonly photos: PhotoRepository,
     /** Called after a note changed, so search embeds the new text. */
     private readonly onTextChanged: () => void = () => undefined,
   ) {}
 
   get(id: number): PhotoDetails {
-    const photo = this.catalog.photos.get(id);
+    const photo = this.photos.get(id);
     if (!photo) throw new Error(`no photo with id ${id}`);
     return {
       ...toSummary(photo),
@@ -29,7 +29,7 @@ export class PhotoService {
   }
 
   setNote(id: number, note: string): PhotoDetails {
-    if (!this.catalog.photos.setNote(id, note)) throw new Error(`no photo with id ${id}`);
+    if (!this.photos.setNote(id, note)) throw new Error(`no photo with id ${id}`);
     this.onTextChanged();
     return this.get(id);
   }

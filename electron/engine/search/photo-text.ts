@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Catalog } from '../catalog/catalog';
-import { dot } from './vector-math';
+import type { PhotoTextVectorRepository } from '../catalog/photo-text-vector-repository';
+import { dot, hasDirection, normalize } from '../math/vectors';
 
 /*
  * Photos that carry text (EXIF ImageDescription, XMP/IPTC caption or keywords, the user's note): that text is
@@ -12,13 +12,6 @@ import { dot } from './vector-math';
 
 export interface TextEmbedder {
   embedTexts(texts: readonly string[]): Promise<Float32Array[]>;
-}
-
-interface TextRow {
-  id: number;
-  description: string | null;
-  keywords: string | null;
-  note: string | null;
 }
 
 /**
@@ -63,7 +56,7 @@ export class PhotoTextVectors {
   private again = false;
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly repository: PhotoTextVectorRepository,
     private readonly encoder: TextEmbedder,
     private readonly modelId: string,
     private readonly dim: number,
@@ -116,19 +109,8 @@ export class PhotoTextVectors {
   }
 
   private async syncOnce(): Promise<number> {
-    const { db } = this.catalog;
-    const rows = db
-      .prepare<[], TextRow>(
-        `SELECT id, description, keywords, note FROM photos
-         WHERE state = 'indexed' AND (description IS NOT NULL OR keywords IS NOT NULL OR note IS NOT NULL)`,
-      )
-      .all();
-    const stored = new Map(
-      db
-        .prepare<[string], { photo_id: number; text_hash: string }>('SELECT photo_id, text_hash FROM photo_text_vectors WHERE model_id = ?')
-        .all(this.modelId)
-        .map((r) => [r.photo_id, r.text_hash]),
-    );
+    const rows = this.repository.photosWithText();
+    const stored = this.repository.textHashes(this.modelId);
     const todo: { id: number; text: string; hash: string }[] = [];
     const keep = new Set<number>();
     for (const row of rows) {
@@ -139,28 +121,17 @@ export class PhotoTextVectors {
       if (stored.get(row.id) !== hash) todo.push({ id: row.id, text, hash });
     }
     const gone = [...stored.keys()].filter((id) => !keep.has(id));
-    if (gone.length > 0) {
-      const remove = db.prepare('DELETE FROM photo_text_vectors WHERE model_id = ? AND photo_id = ?');
-      this.catalog.transaction(() => gone.forEach((id) => remove.run(this.modelId, id)));
-    }
-    const put = db.prepare(
-      `INSERT INTO photo_text_vectors (photo_id, model_id, text_hash, vector) VALUES (?, ?, ?, ?)
-       ON CONFLICT(model_id, photo_id) DO UPDATE SET text_hash = excluded.text_hash, vector = excluded.vector`,
-    );
+    if (gone.length > 0) this.repository.deleteMany(this.modelId, gone);
     for (let i = 0; i < todo.length; i += BATCH) {
       const batch = todo.slice(i, i + BATCH);
       const vectors = await this.encoder.embedTexts(batch.map((t) => t.text));
       // The photo may have left while the text tower ran: the foreign key would refuse its row.
-      const present = new Set(
-        db.prepare<[string], { id: number }>('SELECT id FROM photos WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(batch.map((t) => t.id))).map((r) => r.id),
+      const present = this.repository.existingPhotoIds(batch.map((t) => t.id));
+      // A text whose vector has no direction matches nothing: it is left out rather than stored.
+      const entries = batch.flatMap((t, j) =>
+        present.has(t.id) && hasDirection(vectors[j]!) ? [{ photoId: t.id, textHash: t.hash, vector: normalize(vectors[j]!) }] : [],
       );
-      this.catalog.transaction(() => {
-        batch.forEach((t, j) => {
-          if (!present.has(t.id)) return;
-          const unit = unitOrNull(vectors[j]!);
-          if (unit) put.run(t.id, this.modelId, t.hash, Buffer.from(unit.buffer, unit.byteOffset, unit.byteLength));
-        });
-      });
+      this.repository.putMany(this.modelId, entries);
     }
     if (todo.length > 0 || gone.length > 0) this.load();
     return todo.length;
@@ -168,32 +139,18 @@ export class PhotoTextVectors {
 
   /** Reads every stored vector of this model into memory. */
   load(): void {
-    const rows = this.catalog.db
-      .prepare<[string], { photo_id: number; vector: Buffer }>(
-        // The join drops rows of photos no longer indexed (a changed file waiting to be read again).
-        `SELECT t.photo_id, t.vector FROM photo_text_vectors t JOIN photos p ON p.id = t.photo_id
-         WHERE t.model_id = ? AND p.state = 'indexed' ORDER BY t.photo_id`,
-      )
-      .all(this.modelId)
-      .filter((r) => r.vector.byteLength === this.dim * 4);
+    // Only photos still indexed (a changed file waiting to be read again has none); a damaged row is skipped.
+    const rows = this.repository.indexedVectors(this.modelId).filter((r) => r.vector.byteLength === this.dim * 4);
     const ids = new Int32Array(rows.length);
     const vectors = new Float32Array(rows.length * this.dim);
     const rowOf = new Map<number, number>();
     rows.forEach((r, i) => {
-      ids[i] = r.photo_id;
+      ids[i] = r.photoId;
       vectors.set(new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)), i * this.dim);
-      rowOf.set(r.photo_id, i);
+      rowOf.set(r.photoId, i);
     });
     this.ids = ids;
     this.vectors = vectors;
     this.rowOf = rowOf;
   }
-}
-
-function unitOrNull(vector: Float32Array): Float32Array | null {
-  const norm = Math.sqrt(dot(vector, vector));
-  if (!Number.isFinite(norm) || norm === 0) return null;
-  const out = new Float32Array(vector.length);
-  for (let i = 0; i < vector.length; i++) out[i] = vector[i]! / norm;
-  return out;
 }

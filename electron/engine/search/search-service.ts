@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { LibraryChange, PhotoSummary, SearchFilters, SearchHit, SearchQuery, SearchResult, Settings, UploadedImage } from '@shared/types';
+import { errorMessage } from '@shared/errors';
 import type { Catalog, CatalogChange } from '../catalog/catalog';
-import type { Photo } from '../catalog/photo-repository';
+import { dot } from '../math/vectors';
+import { toSummary } from '../photos/photo-summary';
 import type { PreparedImage } from '../clip/preprocess';
 import { prepareImage } from '../clip/preprocess';
 import type { PreprocessConfig } from '../clip/preprocess-config';
@@ -46,6 +48,7 @@ export interface QueryHistorySink {
 }
 
 export interface SearchServiceOptions {
+  /** Its repositories, its change events and its file (for the worker that builds the index). */
   catalog: Catalog;
   model: SearchModel;
   /** The catalog's id for this model's vectors. */
@@ -90,15 +93,6 @@ const MAX_UPLOAD_BYTES = 48 * 1024 * 1024;
 const CHANGE_EVENT_MS = 500;
 const SAVE_DELAY_MS = 30_000;
 
-/**
- * Photos browsing shows: indexed ones, and those queued again after a model switch or a file change that still
- * have their thumbnail, so the library does not empty while it is re-embedded.
- */
-const BROWSABLE = `state != 'failed' AND (state = 'indexed' OR thumbnail IS NOT NULL)`;
-
-/** The date a photo is sorted and filtered by: EXIF time, else the file's modification time (UTC). */
-const DATE_KEY = `COALESCE(taken_at, strftime('%Y-%m-%dT%H:%M:%S', mtime_ms / 1000, 'unixepoch'))`;
-
 interface RankedList {
   entries: Grouped[];
   /** How many candidates the search asked the index for. */
@@ -139,7 +133,7 @@ export class SearchService {
   private closed = false;
 
   constructor(private readonly options: SearchServiceOptions) {
-    this.photoText = new PhotoTextVectors(options.catalog, options.model, options.modelId, options.dim);
+    this.photoText = new PhotoTextVectors(options.catalog.photoTextVectors, options.model, options.modelId, options.dim);
     this.unsubscribe = options.catalog.onChange((change) => this.onCatalogChange(change));
   }
 
@@ -342,8 +336,7 @@ export class SearchService {
       const v = vectors.get(id);
       const t = this.photoText.score(q, id);
       if (!v || t === undefined) continue;
-      let s = 0;
-      for (let i = 0; i < q.length; i++) s += q[i]! * v[i]!;
+      const s = dot(q, v);
       const z = ((s - image.mean) / image.std + (t - text.mean) / text.std) / 2;
       fused.set(id, image.mean + z * image.std);
     }
@@ -366,23 +359,14 @@ export class SearchService {
   }
 
   private allowedIds(filters: SearchFilters | undefined): Set<number> | undefined {
-    const where = filterClause(filters);
-    if (!where) return undefined;
-    const ids = this.options.catalog.db
-      .prepare(`SELECT id FROM photos WHERE state = 'indexed' AND ${where.sql}`)
-      .pluck()
-      .all(where.params) as number[];
-    return new Set(ids);
+    const ids = this.options.catalog.photoQueries.indexedIdsMatching(filters);
+    return ids ? new Set(ids) : undefined;
   }
 
   // ---- browsing and dates -------------------------------------------------------------------------------------
 
   private sortByDate(entries: Grouped[], sort: 'date-desc' | 'date-asc'): Grouped[] {
-    const keys = new Map<number, string>();
-    const rows = this.options.catalog.db
-      .prepare<[string], { id: number; date: string }>(`SELECT id, ${DATE_KEY} AS date FROM photos WHERE id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(entries.map((e) => e.photoId)));
-    for (const row of rows) keys.set(row.id, row.date);
+    const keys = this.options.catalog.photoQueries.dateKeys(entries.map((e) => e.photoId));
     const direction = sort === 'date-asc' ? 1 : -1;
     return [...entries].sort((a, b) => direction * ((keys.get(a.photoId) ?? '').localeCompare(keys.get(b.photoId) ?? '') || a.photoId - b.photoId));
   }
@@ -395,8 +379,8 @@ export class SearchService {
 
   /**
    * The index, opened on first use: from its cache file when that matches the catalog (fast), else built in a
-   * worker thread so this thread keeps answering requests (about 2 minutes per million photos). Null while the
-   * model has no vectors at all.
+   * worker thread so this thread keeps answering requests (a build takes minutes on a large library; see
+   * `npm run bench -- search`). Null while the model has no vectors at all.
    */
   private async openIndex(): Promise<VectorIndex | null> {
     if (this.closed) return null;
@@ -428,14 +412,14 @@ export class SearchService {
         return await VectorIndex.openInBackground(source, {
           ...options,
           file,
-          catalogFile: this.options.catalog.db.name,
+          catalogFile: this.options.catalog.file,
           modelId: this.options.modelId,
           signal: this.abort.signal,
           ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
         });
       } catch (error) {
         if (this.closed) return null;
-        console.error(`shoebox: building the search index in the background failed (${(error as Error).message}); building it here`);
+        console.error(`shoebox: building the search index in the background failed (${errorMessage(error)}); building it here`);
       }
     }
     return VectorIndex.open(source, options);
@@ -443,8 +427,8 @@ export class SearchService {
 
   /**
    * Opens the index now (at start, so the first query does not wait for it) and catches up photo texts. With
-   * `text`, also loads the text tower and runs one query through it: that first run costs ~0.7 s, which the
-   * user's first search should not pay.
+   * `text`, also loads the text tower and runs one query through it: that first run is much slower than the
+   * next ones, and the user's first search should not pay for it.
    */
   async warmUp(options: { text?: boolean } = {}): Promise<void> {
     await this.openIndex();
@@ -563,7 +547,7 @@ export class SearchService {
       if (this.index && this.options.cacheDir) this.index.save();
     } catch (error) {
       // The cache is an optimisation: the next start rebuilds from the catalog.
-      console.error(`shoebox: could not save the search index: ${(error as Error).message}`);
+      console.error(`shoebox: could not save the search index: ${errorMessage(error)}`);
     }
   }
 
@@ -613,21 +597,16 @@ export function isBrowse(query: SearchQuery): boolean {
   return (query.text?.trim() ?? '') === '' && (query.photoIds?.length ?? 0) === 0 && (query.imageIds?.length ?? 0) === 0;
 }
 
-/** Browsing: the library's indexed photos (filtered) by date, newest first unless asked otherwise. No model needed. */
-export function browseLibrary(catalog: Catalog, query: SearchQuery): SearchResult {
+/**
+ * Browsing: the library's indexed photos (filtered) by date, newest first unless asked otherwise. No model needed,
+ * only the catalog's photo repositories.
+ */
+export function browseLibrary(catalog: Pick<Catalog, 'photos' | 'photoQueries'>, query: SearchQuery): SearchResult {
   const started = performance.now();
   const offset = query.offset ?? 0;
   const limit = query.limit ?? DEFAULT_LIMIT;
-  const where = filterClause(query.filters);
-  const { db } = catalog;
-  const condition = `${BROWSABLE}${where ? ` AND ${where.sql}` : ''}`;
-  const params = where?.params ?? {};
-  const total = db.prepare(`SELECT count(*) FROM photos WHERE ${condition}`).pluck().get(params) as number;
-  const order = query.sort === 'date-asc' ? 'ASC' : 'DESC';
-  const ids = db
-    .prepare(`SELECT id FROM photos WHERE ${condition} ORDER BY ${DATE_KEY} ${order}, id ${order} LIMIT @limit OFFSET @offset`)
-    .pluck()
-    .all({ ...params, limit, offset }) as number[];
+  const total = catalog.photoQueries.countBrowsable(query.filters);
+  const ids = catalog.photoQueries.browsableIds(query.filters, query.sort === 'date-asc' ? 'date-asc' : 'date-desc', limit, offset);
   const photos = new Map(catalog.photos.getByIds(ids).map((p) => [p.id, toSummary(p)]));
   const hits = ids.flatMap((id) => {
     const photo = photos.get(id);
@@ -638,47 +617,4 @@ export function browseLibrary(catalog: Catalog, query: SearchQuery): SearchResul
 
 function clamp01(value: number): number {
   return Math.min(1, Math.max(0, value));
-}
-
-export function toSummary(photo: Photo): PhotoSummary {
-  return {
-    id: photo.id,
-    folderId: photo.folderId,
-    path: photo.path,
-    name: path.basename(photo.path),
-    width: photo.width,
-    height: photo.height,
-    takenAt: photo.takenAt,
-    format: photo.format,
-    mtimeMs: photo.mtimeMs,
-  };
-}
-
-/** SQL for the filters (named parameters), or null when there are none. */
-export function filterClause(filters: SearchFilters | undefined): { sql: string; params: Record<string, unknown> } | null {
-  if (!filters) return null;
-  const parts: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (filters.folderIds && filters.folderIds.length > 0) {
-    parts.push('folder_id IN (SELECT value FROM json_each(@folderIds))');
-    params.folderIds = JSON.stringify(filters.folderIds);
-  }
-  if (filters.takenFrom) {
-    parts.push(`${DATE_KEY} >= @takenFrom`);
-    params.takenFrom = filters.takenFrom.replace(' ', 'T');
-  }
-  if (filters.takenTo) {
-    // Inclusive of the whole period the prefix names: '2019-07' takes every time in July 2019.
-    parts.push(`${DATE_KEY} <= @takenTo`);
-    params.takenTo = `${filters.takenTo.replace(' ', 'T')}\u{10FFFF}`;
-  }
-  if (filters.formats && filters.formats.length > 0) {
-    parts.push('format IN (SELECT value FROM json_each(@formats))');
-    params.formats = JSON.stringify(filters.formats.map((f) => f.toLowerCase()));
-  }
-  if (filters.camera && filters.camera.trim() !== '') {
-    parts.push(`(COALESCE(camera_make, '') || ' ' || COALESCE(camera_model, '')) LIKE @camera ESCAPE '\\'`);
-    params.camera = `%${filters.camera.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  }
-  return parts.length > 0 ? { sql: parts.join(' AND '), params } : null;
 }

@@ -1,5 +1,5 @@
 import type { Settings } from '@shared/types';
-import type { Catalog } from '../catalog/catalog';
+import type { SettingsRepository } from '../catalog/settings-repository';
 
 /** Lowest cosine a result may have unless the user sets one: none (the per-query cut-off decides). */
 export const DEFAULT_THRESHOLD = -1;
@@ -20,25 +20,16 @@ export class SettingsService {
   private current: Settings;
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly repository: SettingsRepository,
     /** What the engine was started with, used where the user has not chosen. */
     defaults: Settings,
   ) {
-    this.current = { ...defaults, ...SettingsService.stored(catalog) };
+    this.current = { ...defaults, ...SettingsService.stored(repository) };
   }
 
   /** The stored values only (the engine reads model/provider/threads before it is built). */
-  static stored(catalog: Catalog): StoredSettings {
-    const rows = catalog.db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings').all();
-    const out: Record<string, unknown> = {};
-    for (const row of rows) {
-      try {
-        out[row.key] = JSON.parse(row.value) as unknown;
-      } catch {
-        // A damaged value falls back to the default rather than stopping the app.
-      }
-    }
-    return sanitize(out);
+  static stored(repository: SettingsRepository): StoredSettings {
+    return sanitize(repository.readAll());
   }
 
   get(): Settings {
@@ -47,10 +38,7 @@ export class SettingsService {
 
   update(patch: StoredSettings): Settings {
     const clean = sanitize(patch as Record<string, unknown>);
-    const write = this.catalog.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    this.catalog.transaction(() => {
-      for (const [key, value] of Object.entries(clean)) write.run(key, JSON.stringify(value));
-    });
+    this.repository.write(clean);
     this.current = { ...this.current, ...clean };
     return this.get();
   }

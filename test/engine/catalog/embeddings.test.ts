@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../electron/engine/catalog/catalog';
 import { MAX_K } from '../../../electron/engine/catalog/embedding-repository';
 import type { Folder } from '../../../electron/engine/catalog/folder-repository';
+import { mulberry32 } from '../../../electron/engine/math/random';
 
 let dir: string;
 let catalog: Catalog;
@@ -22,16 +23,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure reproduces. */
+const rng = mulberry32;
 
 function randomVector(next: () => number, dim: number): Float32Array {
   const v = new Float32Array(dim);

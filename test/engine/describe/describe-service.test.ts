@@ -91,7 +91,7 @@ describe.skipIf(!hasShared('models/toy-color-clip'))('DescribeService on the toy
   });
 
   function service(options: Partial<DescribeServiceOptions> = {}): DescribeService {
-    return new DescribeService({ catalog, encoder, modelId: 'toy', logitScale: model.logitScale, bank: SMALL_BANK, ...options });
+    return new DescribeService({ repositories: catalog, encoder, modelId: 'toy', logitScale: model.logitScale, bank: SMALL_BANK, ...options });
   }
 
   function storedRows(method: string, modelId = 'toy'): number {

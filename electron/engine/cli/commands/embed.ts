@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { prepareImage } from '../../clip/preprocess';
+import { dot } from '../../math/vectors';
 import { CliError, commonOptions, writeJson, type CliCommand } from '../command';
 import { modelOptions, openModelArgument } from '../model-argument';
 
@@ -50,12 +51,6 @@ export const embedCommand: CliCommand = {
     }
   },
 };
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
 
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;

@@ -4,9 +4,9 @@ import type { SearchFilters, SearchQuery, SearchResult, SearchSort } from '@shar
 import { Catalog } from '../../catalog/catalog';
 import type { ClipModel } from '../../clip/clip-model';
 import type { DescribeService } from '../../describe/describe-service';
+import { createModelServices } from '../../model-services';
 import { ModelManager } from '../../models/model-manager';
 import type { SearchService } from '../../search/search-service';
-import { createSearchServices } from '../../search/search-services';
 import { SettingsService, defaultSettings } from '../../settings/settings-service';
 import { catalogModelId } from '../../start-engine';
 import { commonOptions, CliError, numberOption, stringOption, writeJson, type CliCommand, type CliContext } from '../command';
@@ -54,7 +54,7 @@ export async function openQueryEngine(context: CliContext): Promise<QueryEngine>
   }
   const catalog = Catalog.openInDataDir(dataDir);
   try {
-    const stored = SettingsService.stored(catalog);
+    const stored = SettingsService.stored(catalog.settings);
     const argument = stringOption(context, 'model') ?? stored.model ?? new ModelManager({ dataDir }).defaultId;
     const isFolder = existsSync(argument) && statSync(argument).isDirectory();
     const model = await openModelArgument({ ...context, values: { ...context.values, model: argument } });
@@ -68,9 +68,9 @@ export async function openQueryEngine(context: CliContext): Promise<QueryEngine>
           : `nothing in ${dataDir} is indexed yet (run 'shoebox index <folder> --data ${dataDir}')`,
       );
     }
-    const settings = new SettingsService(catalog, defaultSettings({ provider: 'auto', threads: 0, model: argument }));
+    const settings = new SettingsService(catalog.settings, defaultSettings({ provider: 'auto', threads: 0, model: argument }));
     // A one-shot command records its query at once (no typing to wait out).
-    const { search, describe } = await createSearchServices({ catalog, model, modelId, dataDir, settings: () => settings.get(), historyDelayMs: 0 });
+    const { search, describe } = await createModelServices({ catalog, model, modelId, dataDir, settings: () => settings.get(), historyDelayMs: 0 });
     await search.warmUp();
     return {
       catalog,

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { LibraryChange, Settings } from '@shared/types';
-import type { Catalog } from '../catalog/catalog';
-import type { ClipModel } from '../clip/clip-model';
-import { DescribeService } from '../describe/describe-service';
-import { SearchService } from './search-service';
+import type { Catalog } from './catalog/catalog';
+import type { ClipModel } from './clip/clip-model';
+import { DescribeService } from './describe/describe-service';
+import { SearchService } from './search/search-service';
 
-export interface SearchServices {
+/** The services that run an open CLIP model over the catalog. */
+export interface ModelServices {
   search: SearchService;
   describe: DescribeService;
 }
@@ -14,7 +15,7 @@ export interface SearchServices {
  * Search and Describe for one model over one catalog, as the app and the CLI both build them: Describe's caption
  * bank doubles as search's query history and text population; the index cache lives in <dataDir>/search.
  */
-export async function createSearchServices(options: {
+export async function createModelServices(options: {
   catalog: Catalog;
   model: ClipModel;
   modelId: string;
@@ -23,9 +24,9 @@ export async function createSearchServices(options: {
   nativeBinding?: string | undefined;
   onLibraryChange?: (change: LibraryChange) => void;
   historyDelayMs?: number;
-}): Promise<SearchServices> {
+}): Promise<ModelServices> {
   const { catalog, model, modelId } = options;
-  const describe = new DescribeService({ catalog, encoder: model, modelId, logitScale: model.logitScale });
+  const describe = new DescribeService({ repositories: catalog, encoder: model, modelId, logitScale: model.logitScale });
   const search = new SearchService({
     catalog,
     model,
