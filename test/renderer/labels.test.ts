@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanLabel, hasLabel, labelErrorMessage, labelProblem, LabelStore, MAX_LABEL_LENGTH, type LabelsApi } from '../../renderer/src/lib/labels';
+import { cleanLabel, hasLabel, labelErrorMessage, labelProblem, LabelStore, MAX_LABEL_LENGTH, submitLabel, type LabelsApi } from '../../renderer/src/lib/labels';
 
 /** An engine that keeps labels like the real one (case-insensitive, sorted) and answers when told to. */
 function engine(initial: string[] = []) {
@@ -148,5 +148,35 @@ describe('LabelStore', () => {
     await loading;
     expect(store.labels).toEqual(['Grandpa purple sweater']);
     expect(store.loading).toBe(false);
+  });
+});
+
+describe('submitLabel', () => {
+  function store(labels: string[] | null, add: LabelsApi['labels.add'] = async ({ text }) => [...(labels ?? []), text]): LabelStore {
+    const api: LabelsApi = { 'labels.list': async () => labels ?? [], 'labels.add': add, 'labels.remove': async () => [] };
+    const labelStore = new LabelStore(api);
+    labelStore.labels = labels;
+    return labelStore;
+  }
+
+  it('refuses at once what can be told here, without asking the engine', () => {
+    let asked = false;
+    const labels = store(['Grandpa’s sweater'], async () => {
+      asked = true;
+      return [];
+    });
+    expect(submitLabel(labels, '   ')).toEqual({ state: 'refused', error: labelProblem('', null) });
+    expect(submitLabel(labels, 'grandpa’s SWEATER')).toEqual({ state: 'refused', error: '“Grandpa’s sweater” is already one of your labels.' });
+    expect(asked).toBe(false);
+  });
+
+  it('sends the rest to the store and hands back its outcome', async () => {
+    const submission = submitLabel(store([]), '  our  old kitchen ');
+    expect(submission.state).toBe('sent');
+    if (submission.state !== 'sent') return;
+    expect(await submission.outcome).toEqual({ ok: true, label: 'our old kitchen', labels: ['our old kitchen'] });
+    const refused = submitLabel(store([], async () => Promise.reject(new Error('labels.add: needs the model'))), 'kitchen');
+    if (refused.state !== 'sent') throw new Error('expected the store to be asked');
+    expect(await refused.outcome).toEqual({ ok: false, error: 'Labels need the model: download it first, or wait until it has loaded.' });
   });
 });

@@ -1,3 +1,4 @@
+import { errorMessage } from '@shared/errors';
 import type { PhotoDetails, PhotoSummary, SearchHit } from '@shared/types';
 import { plural } from './format';
 
@@ -58,7 +59,7 @@ export async function loadGroupMembers(
 }
 
 function memberError(error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = errorMessage(error);
   if (/no photo|not found|unknown photo/i.test(raw)) return 'This photo is no longer in the library.';
   return raw || 'This photo could not be loaded.';
 }

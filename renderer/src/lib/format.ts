@@ -1,4 +1,4 @@
-import type { FolderStatus, IndexingProgress, PhotoDetails, PhotoSummary } from '@shared/types';
+import type { AppStatus, FolderStatus, IndexingProgress, ModelProgress, PhotoDetails, PhotoSummary } from '@shared/types';
 
 const numberFormat = new Intl.NumberFormat('en');
 
@@ -160,4 +160,17 @@ export function relevanceLabel(relevance: number | null): string {
   if (relevance >= 0.75) return 'strong match';
   if (relevance >= 0.4) return 'good match';
   return 'weak match';
+}
+
+/** 'clip-vit-b32: available', 'clip-vit-b32: downloading 42%', 'clip-vit-b32: failed (checksum mismatch)'. */
+export function modelStatusLine(model: AppStatus['model']): string {
+  if (model.state === 'downloading' && model.totalBytes) {
+    return `${model.name}: downloading ${Math.round((100 * (model.receivedBytes ?? 0)) / model.totalBytes)}%`;
+  }
+  return model.reason ? `${model.name}: ${model.state} (${model.reason})` : `${model.name}: ${model.state}`;
+}
+
+/** A model download's whole percent done, or null while its size is unknown. */
+export function downloadPercent(download: ModelProgress | null): number | null {
+  return download?.totalBytes ? Math.floor((100 * download.receivedBytes) / download.totalBytes) : null;
 }

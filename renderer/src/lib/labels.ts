@@ -1,4 +1,5 @@
 import type { ShoeboxApi } from '@shared/contract';
+import { errorMessage } from '@shared/errors';
 
 /**
  * The user's own labels ("Grandpa's purple sweater", "our old kitchen"): they join the caption bank that Describe
@@ -35,7 +36,7 @@ export function labelProblem(text: string, existing: readonly string[] | null): 
 
 /** An engine or network error as a person should read it (no channel names, no field paths). */
 export function labelErrorMessage(error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = errorMessage(error);
   if (/failed to fetch|networkerror|load failed|network request failed/i.test(raw)) {
     return 'Shoebox’s engine could not be reached. Is it still running?';
   }
@@ -133,4 +134,16 @@ export class LabelStore {
   private emit(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+export type LabelSubmission = { state: 'refused'; error: string } | { state: 'sent'; outcome: Promise<LabelOutcome> };
+
+/**
+ * Adding a label from a form (Settings, the viewer's Describe panel): a problem visible here is refused at once, so
+ * the form says it without a busy state; otherwise the store is asked and the outcome follows.
+ */
+export function submitLabel(store: LabelStore, draft: string): LabelSubmission {
+  const problem = labelProblem(draft, store.labels);
+  if (problem) return { state: 'refused', error: problem };
+  return { state: 'sent', outcome: store.add(draft) };
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@shared/errors';
 import type { SearchHit, SearchQuery, SearchResult } from '@shared/types';
 
 /** Asks the engine for one page: the query with offset and limit filled in. */
@@ -221,7 +222,7 @@ export class ResultPages {
       (reason: unknown) => {
         if (generation !== this.generation) return;
         this.inflight.delete(page);
-        this.error = reason instanceof Error ? reason.message : String(reason);
+        this.error = errorMessage(reason);
         this.staleWaiting.delete(page);
         if (this.stale && this.staleWaiting.size === 0) this.stale = null;
         this.emit('data');

@@ -1,9 +1,4 @@
-import { bytesToBase64, fitWithin, MAX_RAW_UPLOAD_BYTES, UPLOAD_MAX_SIDE } from './upload';
-
-export interface PreparedUpload {
-  data: string;
-  name: string;
-}
+import { bytesToBase64, fitWithin, MAX_RAW_UPLOAD_BYTES, UPLOAD_MAX_SIDE, type PreparedUpload } from './upload';
 
 /**
  * Reads a dropped or pasted image for search.uploadImage. Small files go as they are; larger ones are scaled so
@@ -32,19 +27,4 @@ export async function prepareUpload(file: File): Promise<PreparedUpload> {
   const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.92));
   if (!blob) throw new Error('cannot scale the image in this browser');
   return { data: bytesToBase64(new Uint8Array(await blob.arrayBuffer())), name };
-}
-
-/** The image files in a drop or paste. */
-export function imageFilesFrom(transfer: DataTransfer | null, isImage: (file: File) => boolean): File[] {
-  if (!transfer) return [];
-  const files = Array.from(transfer.files ?? []);
-  if (files.length === 0 && transfer.items) {
-    for (const item of Array.from(transfer.items)) {
-      if (item.kind === 'file') {
-        const file = item.getAsFile();
-        if (file) files.push(file);
-      }
-    }
-  }
-  return files.filter(isImage);
 }

@@ -35,3 +35,31 @@ export function fitWithin(width: number, height: number, maxSide: number): { wid
 export function dragHasFiles(types: readonly string[] | null | undefined): boolean {
   return !!types && Array.from(types).includes('Files');
 }
+
+/** search.uploadImage's payload: the image's bytes as base64, and its name. */
+export interface PreparedUpload {
+  data: string;
+  name: string;
+}
+
+/** The parts of a drop's or paste's DataTransfer that carry files. */
+export interface FileTransfer {
+  readonly types?: readonly string[];
+  readonly files?: ArrayLike<File> | null;
+  readonly items?: ArrayLike<{ readonly kind: string; getAsFile(): File | null }> | null;
+}
+
+/** The image files in a drop or paste. */
+export function imageFilesFrom(transfer: FileTransfer | null | undefined, isImage: (file: File) => boolean): File[] {
+  if (!transfer) return [];
+  const files = Array.from(transfer.files ?? []);
+  if (files.length === 0 && transfer.items) {
+    for (const item of Array.from(transfer.items)) {
+      if (item.kind === 'file') {
+        const file = item.getAsFile();
+        if (file) files.push(file);
+      }
+    }
+  }
+  return files.filter(isImage);
+}
