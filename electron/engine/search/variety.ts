@@ -1,5 +1,5 @@
 import { RowMatrix } from './dense-wasm';
-import { dot } from './vector-math';
+import { dot } from '../math/vectors';
 
 /*
  * Variety in results: a burst of near-identical shots should not fill the first page.
@@ -14,7 +14,10 @@ import { dot } from './vector-math';
  */
 
 export const DUPLICATE_COSINE = 0.95;
-/** Grouping looks at the first GROUP_WINDOW results (cost grows with window x groups x dim: ~15 ms at 512, 512-d). */
+/**
+ * Grouping looks at the first GROUP_WINDOW results (cost grows with window x groups x dim; see
+ * `npm run bench -- query`).
+ */
 export const GROUP_WINDOW = 512;
 export const MMR_WINDOW = 50;
 export const MMR_LAMBDA = 0.7;
