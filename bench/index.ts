@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { ClipModel } from '../electron/engine/clip/clip-model';
-import { prepareImage } from '../electron/engine/clip/preprocess';
+import { modelImageInput, prepareImage } from '../electron/engine/clip/preprocess';
 import { SharpPhotoDecoder } from '../electron/engine/media/photo-decoder';
 import { ThumbnailStore } from '../electron/engine/media/thumbnails';
 import { startEngine } from '../electron/engine/start-engine';
@@ -36,7 +36,7 @@ async function encoderOnly(model: ClipModel, files: readonly string[], runs: num
 async function decodeOnly(model: ClipModel, files: readonly string[]): Promise<number> {
   const thumbs = mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-thumbs-'));
   try {
-    const decoder = new SharpPhotoDecoder({ preprocess: model.preprocess, thumbnails: new ThumbnailStore(thumbs) });
+    const decoder = new SharpPhotoDecoder({ modelInput: modelImageInput(model.preprocess), thumbnails: new ThumbnailStore(thumbs) });
     const concurrency = os.availableParallelism();
     const start = performance.now();
     let next = 0;

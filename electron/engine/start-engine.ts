@@ -7,6 +7,7 @@ import { AppService } from './app-service';
 import { Catalog } from './catalog/catalog';
 import { ClipModel } from './clip/clip-model';
 import type { ProviderPreference, RuntimeOptions } from './clip/onnx-session';
+import { modelImageInput } from './clip/preprocess';
 import { createEngineApi } from './engine-api';
 import { EngineEvents } from './events';
 import { Indexer } from './indexing/indexer';
@@ -136,7 +137,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     clip = model;
     // Vectors from different weights must never mix: the catalog's model id carries the weights' fingerprint.
     const modelId = catalogModelId(arg, isFolder, model);
-    const decoder = new SharpPhotoDecoder({ preprocess: model.preprocess, thumbnails });
+    const decoder = new SharpPhotoDecoder({ modelInput: modelImageInput(model.preprocess), thumbnails });
     indexing.attach(
       new Indexer({
         catalog,

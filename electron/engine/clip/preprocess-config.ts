@@ -1,3 +1,5 @@
+import type { ResizeFilter } from '../media/image-decoder';
+
 /**
  * How a CLIP model wants its pixels. Read from the model's own config (Hugging Face `preprocessor_config.json`,
  * OpenCLIP/Immich `config.json`), never hard-coded per model.
@@ -10,7 +12,7 @@ export interface PreprocessConfig {
    * `squash`: resize both sides to `size`, ignoring aspect ratio.
    */
   resizeMode: 'crop' | 'squash';
-  interpolation: 'bicubic' | 'bilinear' | 'nearest' | 'lanczos';
+  interpolation: ResizeFilter;
   /** Per-channel RGB mean and std applied to [0,1] pixel values. */
   mean: readonly [number, number, number];
   std: readonly [number, number, number];

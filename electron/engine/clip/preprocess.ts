@@ -1,47 +1,24 @@
-import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { KernelEnum, Metadata, OutputInfo } from 'sharp';
+import { decodeImage } from '../media/image-decoder';
+import type { DecodedImage, DecodeOptions, ImageSize } from '../media/image-decoder';
+import type { ModelImageInput } from '../media/photo-decoder';
 import type { PreprocessConfig } from './preprocess-config';
-import { ImageDecodeError, classifyDecodeFailure } from './image-errors';
-
-export { ImageDecodeError } from './image-errors';
-export type { ImageDecodeErrorCode } from './image-errors';
 
 /*
  * CLIP image preprocessing, faithful to the reference (openai/CLIP `_transform`, PIL):
  *   EXIF orientation -> RGB -> resize shortest side to `size` (long side = int(size*long/short)) with PIL's filter
  *   -> centre crop with Python round() -> ToTensor -> Normalize(mean, std).
  *
- * Decoding is libvips (sharp). The resize takes one of two routes:
+ * Decoding is media/image-decoder.ts (libvips through sharp; its colour policy is documented there). The resize
+ * takes one of two routes:
  *  - Small images (either axis shrinks by less than 2x, which includes every enlargement): sharp decodes at full
  *    size and `resampleRegion` below reproduces PIL's resampling exactly (same filters, same 22-bit fixed-point
  *    arithmetic), computing only the pixels inside the crop. libvips' enlargement differs from PIL's by up to
  *    9 levels on average, so this route is what keeps small pictures faithful.
  *  - Larger images: one sharp resize with the matching libvips kernel and fastShrinkOnLoad off. libvips still uses
  *    JPEG shrink-on-load but leaves at least 2x for the kernel, which is nearly as fast as full shrink-on-load
- *    (12 MP JPEG: ~40 ms vs ~35 ms) and much closer to PIL (worst MAD 0.7 vs 3.1 levels, cosine 0.9997 vs 0.9966).
- *
- * Colour policy (PIL's .convert('RGB') ignores all of this; we do what a viewer shows the user instead):
- *  - ICC: an embedded profile is honoured: pixels are converted to sRGB (sharp's default for 8-bit; 16-bit RGB needs
- *    an explicit output profile, or sharp would hand back Display P3 values). No profile = assumed sRGB.
- *  - CMYK: converted with its embedded profile, else libvips' default CMYK profile. Lab, grayscale and
- *    1/16-bit images are converted/expanded to 8-bit sRGB.
- *  - Alpha: flattened onto white, like a photo viewer or web page shows transparent pictures; dark logos, line art
- *    and signatures (the common transparent images) stay visible, where black would swallow them.
- *  - Multi-page/animated files: the first page/frame (HEIF: the primary image).
+ *    (see `npm run bench -- clip`) and much closer to PIL (see the parity tests in test/engine/clip/preprocess.test.ts).
  */
-
-/**
- * Default pixel limit: 300 megapixels. It admits every camera and phone photo (the largest sensors are 100-200 MP)
- * and stitched panoramas like the 20000 x 14000 (280 MP) fixture, which JPEG shrink-on-load decodes in well
- * under a second. It refuses decompression bombs (a 65536 x 65536 PNG is 4.3 gigapixels, 13 GB as RGB) from the
- * header alone, before any pixel is decoded. Most formats are decoded in strips, so memory stays bounded (a 96 MP
- * PNG: +60 MB, 1.3 s); interlaced PNG and WebP are decoded whole, so one near the limit can take ~1 GB for a moment.
- */
-export const DEFAULT_MAX_INPUT_PIXELS = 300_000_000;
-
-/** Transparent pixels are composited onto this (see the colour policy above). */
-export const ALPHA_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
 
 export interface PreparedImage {
   /** HWC RGB uint8, size*size*3. */
@@ -54,37 +31,7 @@ export interface PreparedImage {
   format: string;
 }
 
-export interface PreprocessOptions {
-  /** Refuse images with more pixels than this (width x height). Default DEFAULT_MAX_INPUT_PIXELS; Infinity = no limit. */
-  maxInputPixels?: number;
-}
-
-export interface ImageSize {
-  width: number;
-  height: number;
-}
-
-/** Oriented, sRGB, 8-bit RGB pixels straight out of the decoder, possibly resized. */
-export interface DecodedImage {
-  /** HWC RGB uint8, width*height*3. */
-  pixels: Uint8Array;
-  width: number;
-  height: number;
-  /** Upright size of the original, after EXIF orientation. */
-  sourceWidth: number;
-  sourceHeight: number;
-  format: string;
-}
-
-export interface DecodeOptions extends PreprocessOptions {
-  /**
-   * Size to resize to while decoding, given the upright source size; undefined (or no function) = full size.
-   * Large JPEGs are then decoded with shrink-on-load, which is what makes 12-megapixel photos cheap.
-   */
-  resizeTo?: (upright: ImageSize) => ImageSize | undefined;
-  /** Filter for that resize. Default bicubic. */
-  interpolation?: PreprocessConfig['interpolation'];
-}
+export type PreprocessOptions = Pick<DecodeOptions, 'maxInputPixels'>;
 
 /** Where the model's square comes from: the resized size and the crop's top-left corner in it. */
 export interface ResizePlan {
@@ -93,13 +40,6 @@ export interface ResizePlan {
   left: number;
   top: number;
 }
-
-const SHARP_KERNEL: Record<PreprocessConfig['interpolation'], keyof KernelEnum> = {
-  bicubic: 'cubic',
-  bilinear: 'linear',
-  nearest: 'nearest',
-  lanczos: 'lanczos3',
-};
 
 /** Below this shrink factor (on either axis) the resize is done by the exact PIL resampler here, not by libvips. */
 const EXACT_RESAMPLE_BELOW_SCALE = 2;
@@ -140,172 +80,6 @@ export function modelDecodeSize(upright: ImageSize, config: PreprocessConfig): I
   return { width: plan.width, height: plan.height };
 }
 
-function formatName(meta: Metadata): string {
-  if (meta.format === 'heif') return meta.compression === 'av1' ? 'avif' : meta.compression === 'hevc' ? 'heic' : 'heif';
-  return meta.format;
-}
-
-async function checkReadable(input: string | Buffer, source: string): Promise<void> {
-  if (typeof input !== 'string') {
-    if (input.length === 0) throw new ImageDecodeError('empty', source, 'the data is empty (0 bytes)');
-    return;
-  }
-  let info;
-  try {
-    info = await stat(input);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ImageDecodeError('not-found', source, 'file not found', { cause: error });
-    throw new ImageDecodeError('unreadable', source, `the file cannot be read (${code ?? 'I/O error'})`, { cause: error });
-  }
-  if (!info.isFile()) throw new ImageDecodeError('unreadable', source, info.isDirectory() ? 'this is a folder, not a file' : 'not a regular file');
-  if (info.size === 0) throw new ImageDecodeError('empty', source, 'the file is empty (0 bytes)');
-}
-
-/** The first bytes, to name the format when the decoder refuses it. */
-/** The last `count` bytes of a file or buffer (empty when unreadable). */
-async function readTail(input: string | Buffer, count: number): Promise<Uint8Array> {
-  if (typeof input !== 'string') return input.subarray(Math.max(0, input.length - count));
-  try {
-    const handle = await open(input, 'r');
-    try {
-      const { size } = await handle.stat();
-      const buffer = Buffer.alloc(Math.min(count, size));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, size - buffer.length);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return new Uint8Array(0);
-  }
-}
-
-/**
- * Why a decode failed, from libvips's message and, for JPEG, the file's end: a JPEG that does not end with its EOI
- * marker (FF D9, allowing a little trailing padding) was cut short, whatever message libvips left (its error text is
- * shared between threads and can name another file's problem when decodes run side by side).
- */
-async function decodeFailure(error: unknown, source: string, input: string | Buffer): Promise<ImageDecodeError> {
-  const head = await readHead(input);
-  const classified = classifyDecodeFailure(error, source, head);
-  if (classified.code === 'corrupt' && head[0] === 0xff && head[1] === 0xd8) {
-    const tail = await readTail(input, 64);
-    let endsWithEoi = false;
-    for (let i = tail.length - 2; i >= 0 && !endsWithEoi; i--) endsWithEoi = tail[i] === 0xff && tail[i + 1] === 0xd9;
-    if (tail.length > 0 && !endsWithEoi) {
-      return new ImageDecodeError('truncated', source, 'the file is truncated (it ends before the image data does)', { detail: classified.detail, cause: error });
-    }
-  }
-  return classified;
-}
-
-async function readHead(input: string | Buffer): Promise<Uint8Array> {
-  if (typeof input !== 'string') return input.subarray(0, 32);
-  try {
-    const handle = await open(input, 'r');
-    try {
-      const buffer = Buffer.alloc(32);
-      const { bytesRead } = await handle.read(buffer, 0, 32, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return new Uint8Array(0);
-  }
-}
-
-function megapixels(pixels: number): string {
-  return (pixels / 1e6).toFixed(pixels < 1e7 ? 1 : 0);
-}
-
-/**
- * Runs a sharp operation; when it fails with a bare "Unknown error", runs it again (a few times at most) to learn why.
- * libvips keeps its error text in a buffer shared between threads, so with decodes running side by side a failure
- * can lose its message to another thread. The file is bad either way; this only recovers the reason people read.
- */
-async function withReason<T>(operation: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      const bare = error instanceof Error && /^unknown error$/i.test(error.message.trim());
-      if (!bare || attempt >= 4) throw error;
-    }
-  }
-}
-
-/**
- * Decodes any image sharp can open into upright, sRGB, 8-bit RGB pixels, optionally resized on the way (see
- * DecodeOptions.resizeTo). Refuses oversized images from their header, before decoding anything.
- * Throws ImageDecodeError.
- */
-export async function decodeImage(input: string | Buffer, options: DecodeOptions = {}): Promise<DecodedImage> {
-  const source = typeof input === 'string' ? input : '<buffer>';
-  const limit = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
-  if (!(limit > 0)) throw new RangeError(`maxInputPixels must be positive, got ${limit}`);
-  await checkReadable(input, source);
-
-  let meta: Metadata;
-  try {
-    // Header only; the limit is checked below with a message that gives the size.
-    meta = await withReason(() => sharp(input, { limitInputPixels: false }).metadata());
-  } catch (error) {
-    throw await decodeFailure(error, source, input);
-  }
-  const format = formatName(meta);
-  if (format === 'heic') {
-    throw new ImageDecodeError('unsupported-format', source,
-      'HEIC (HEVC-coded) images cannot be decoded by this build: its libvips has no HEVC decoder');
-  }
-  const upright = meta.autoOrient;
-  if (!(upright.width > 0 && upright.height > 0)) throw new ImageDecodeError('corrupt', source, 'the image header gives no size');
-  const pixelCount = upright.width * upright.height;
-  if (pixelCount > limit) {
-    throw new ImageDecodeError('too-large', source,
-      `the image is ${upright.width} x ${upright.height} pixels (${megapixels(pixelCount)} megapixels), ` +
-      `over the limit of ${megapixels(limit)} megapixels`);
-  }
-
-  let pipeline = sharp(input, {
-    autoOrient: true,
-    // Abort on decode errors and truncation; tolerate warnings (stray bytes between JPEG markers), as PIL does.
-    failOn: 'error',
-    limitInputPixels: Number.isFinite(limit) ? Math.floor(limit) : false,
-  });
-  const target = options.resizeTo?.(upright);
-  if (target && (target.width !== upright.width || target.height !== upright.height)) {
-    pipeline = pipeline.resize(target.width, target.height, {
-      fit: 'fill',
-      kernel: SHARP_KERNEL[options.interpolation ?? 'bicubic'],
-      fastShrinkOnLoad: false,
-    });
-  }
-  pipeline = pipeline.flatten({ background: ALPHA_BACKGROUND }).toColourspace('srgb');
-  // sharp processes 16-bit RGB with a profile in Display P3; ask for sRGB out explicitly.
-  if (meta.space === 'rgb16' && meta.hasProfile) pipeline = pipeline.withIccProfile('srgb');
-
-  let data: Buffer;
-  let info: OutputInfo;
-  try {
-    ({ data, info } = await withReason(() => pipeline.clone().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })));
-  } catch (error) {
-    throw await decodeFailure(error, source, input);
-  }
-  if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
-    throw new Error(`${source}: decoder returned ${info.channels} channels of ${info.width} x ${info.height}, expected RGB`);
-  }
-  return {
-    pixels: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    width: info.width,
-    height: info.height,
-    sourceWidth: upright.width,
-    sourceHeight: upright.height,
-    format,
-  };
-}
-
 /**
  * The model's square from a decoded image of any size (full size, already resized to the plan, or an intermediate
  * the caller also uses for a thumbnail). Resizes with the exact PIL resampler when the sizes differ.
@@ -328,6 +102,16 @@ export async function prepareImage(input: string | Buffer, config: PreprocessCon
     resizeTo: (upright) => modelDecodeSize(upright, config),
   });
   return prepareFromDecoded(decoded, config);
+}
+
+/** The model's needs, as the photo decoder (which decodes once for the crop and the thumbnail) takes them. */
+export function modelImageInput(config: PreprocessConfig): ModelImageInput {
+  return {
+    decodeSize: (upright) => modelDecodeSize(upright, config),
+    keepsAspectRatio: config.resizeMode === 'crop',
+    interpolation: config.interpolation,
+    fromDecoded: (decoded) => prepareFromDecoded(decoded, config),
+  };
 }
 
 /** ToTensor + Normalize per byte value, in float32 steps like torch: ((v / 255) - mean) / std. */

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { IndexingProgress } from '@shared/types';
 import type { Catalog, FailedResult, IndexedResult, SaveOutcome } from '../catalog/catalog';
 import type { PendingPhoto, QueueCursor } from '../catalog/photo-repository';
-import { ImageDecodeError } from '../clip/image-errors';
+import { ImageDecodeError } from '../media/image-errors';
 import type { PreparedImage } from '../clip/preprocess';
 import { RateMeter } from './rate-meter';
 import type { DecodedPhoto, IndexScheduler, PhotoDecoder, PhotoText } from './types';

@@ -24,7 +24,7 @@ export interface DecodedPhoto {
 export interface PhotoDecoder {
   /**
    * Reads the file once: hashes it, decodes it for the model, writes its thumbnail, reads its metadata.
-   * Bad input throws ImageDecodeError (electron/engine/clip/image-errors.ts) whose message a person can read.
+   * Bad input throws ImageDecodeError (electron/engine/media/image-errors.ts) whose message a person can read.
    */
   decode(path: string, signal?: AbortSignal): Promise<DecodedPhoto>;
 }

@@ -4,8 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Catalog } from '../catalog/catalog';
 import type { Photo } from '../catalog/photo-repository';
-import { DEFAULT_MAX_INPUT_PIXELS } from '../clip/preprocess';
 import { extensionOf, LIBRARY_PHOTO_EXTENSIONS } from '../library/file-types';
+import { DEFAULT_MAX_INPUT_PIXELS } from './image-decoder';
 import { DEFAULT_MAX_FILE_BYTES } from './photo-decoder';
 import { THUMBNAIL_CONTENT_TYPE, type ThumbnailStore } from './thumbnails';
 

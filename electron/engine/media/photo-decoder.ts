@@ -3,22 +3,36 @@ import type { FileHandle } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import type { PhotoDetails } from '../catalog/photo-repository';
-import { ImageDecodeError } from '../clip/image-errors';
-import { decodeImage, modelDecodeSize, prepareFromDecoded } from '../clip/preprocess';
-import type { DecodedImage, ImageSize } from '../clip/preprocess';
-import type { PreprocessConfig } from '../clip/preprocess-config';
 import type { DecodedPhoto, PhotoDecoder, PhotoText } from '../indexing/types';
 import { hashBuffer } from '../library/content-hash';
-import { readPhotoMetadata } from './exif';
+import { decodeImage } from './image-decoder';
+import type { DecodedImage, ImageSize, ResizeFilter } from './image-decoder';
+import { ImageDecodeError } from './image-errors';
+import { readPhotoMetadata } from './metadata';
 import type { ThumbnailStore } from './thumbnails';
 import { THUMBNAIL_SIZE, thumbnailSize } from './thumbnails';
 
 /** Files larger than this are refused before reading: no photo is this big, and the whole file is held in memory. */
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * What the model needs from each photo's decode, described without naming the model (clip/preprocess.ts'
+ * modelImageInput gives the CLIP one), so one decode can serve the model and the thumbnail.
+ */
+export interface ModelImageInput {
+  /** The decode size the model's input is cut from exactly (its own resize); undefined = full size. */
+  decodeSize(upright: ImageSize): ImageSize | undefined;
+  /** Whether the model's resize keeps the aspect ratio (a centre crop) rather than squashing both sides. */
+  keepsAspectRatio: boolean;
+  /** The filter the model resizes with. */
+  interpolation: ResizeFilter;
+  /** The model's input from a decoded image of any size. */
+  fromDecoded(decoded: DecodedImage): DecodedPhoto['image'];
+}
+
 export interface SharpPhotoDecoderOptions {
-  /** The model's preprocessing (crop size, resize mode, filter). */
-  preprocess: PreprocessConfig;
+  /** The model's input: crop size, resize mode and filter, as one description. */
+  modelInput: ModelImageInput;
   thumbnails: ThumbnailStore;
   /** Refuse images with more pixels than this (default: decodeImage's, 300 megapixels). */
   maxInputPixels?: number;
@@ -29,21 +43,24 @@ export interface SharpPhotoDecoderOptions {
 /**
  * The size to decode at so one decode serves both the model's crop and the thumbnail.
  *
- *  - undefined (full size) when the model wants it: small images go through preprocess.ts' exact PIL resampler,
+ *  - undefined (full size) when the model wants it: small images go through the model's exact PIL resampler,
  *    which must see the original pixels. The thumbnail is then resized from the full-size pixels.
  *  - The model's own resize (exactly what prepareImage decodes, so the crop is identical) when it is at least the
  *    thumbnail's size on both axes: any picture at least 8:7 wide or tall, with a 224 px model.
  *  - Otherwise (near-square pictures, where the model's 224 px short side is smaller than the thumbnail's 256, and
  *    `squash` models, whose resize distorts): an aspect-preserving size of at least twice the model's size and at
- *    least the thumbnail's. prepareFromDecoded resamples the crop from it with PIL's filter; measured on 8 photos,
- *    that crop is within 0.3-0.65 levels (mean absolute difference) of prepareImage's, where a 256 px decode was
- *    1.0-2.8 levels off and an upscaled 224 px thumbnail 4-11 levels off the direct one.
+ *    least the thumbnail's. The model's input is resampled from it with PIL's filter, which stays within a level of the
+ *    direct crop, where a thumbnail-sized decode or an upscaled thumbnail would not (photo-decoder.test.ts).
  */
-export function decodeSizeFor(upright: ImageSize, config: PreprocessConfig, thumbnailMax = THUMBNAIL_SIZE): ImageSize | undefined {
-  const model = modelDecodeSize(upright, config);
+export function decodeSizeFor(
+  upright: ImageSize,
+  modelInput: Pick<ModelImageInput, 'decodeSize' | 'keepsAspectRatio'>,
+  thumbnailMax = THUMBNAIL_SIZE,
+): ImageSize | undefined {
+  const model = modelInput.decodeSize(upright);
   if (!model) return undefined;
   const thumb = thumbnailSize(upright.width, upright.height, thumbnailMax);
-  if (config.resizeMode === 'crop' && model.width >= thumb.width && model.height >= thumb.height) return model;
+  if (modelInput.keepsAspectRatio && model.width >= thumb.width && model.height >= thumb.height) return model;
   const scale = Math.max(
     (2 * model.width) / upright.width,
     (2 * model.height) / upright.height,
@@ -133,13 +150,13 @@ function withSource(error: unknown, source: string): unknown {
  * crop; decoding, resizing and encoding run in libvips' threads.
  */
 export class SharpPhotoDecoder implements PhotoDecoder {
-  private readonly preprocess: PreprocessConfig;
+  private readonly modelInput: ModelImageInput;
   private readonly thumbnails: ThumbnailStore;
   private readonly maxInputPixels: number | undefined;
   private readonly maxFileBytes: number;
 
   constructor(options: SharpPhotoDecoderOptions) {
-    this.preprocess = options.preprocess;
+    this.modelInput = options.modelInput;
     this.thumbnails = options.thumbnails;
     this.maxInputPixels = options.maxInputPixels;
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -151,12 +168,12 @@ export class SharpPhotoDecoder implements PhotoDecoder {
     signal?.throwIfAborted();
     const contentHash = hashBuffer(file.buffer);
 
-    const config = this.preprocess;
+    const modelInput = this.modelInput;
     const [decoded, meta] = await Promise.all([
       decodeImage(file.buffer, {
         ...(this.maxInputPixels !== undefined ? { maxInputPixels: this.maxInputPixels } : {}),
-        interpolation: config.interpolation,
-        resizeTo: (upright) => decodeSizeFor(upright, config),
+        interpolation: modelInput.interpolation,
+        resizeTo: (upright) => decodeSizeFor(upright, modelInput),
       }).catch((error: unknown) => {
         throw withSource(error, path);
       }),
@@ -169,7 +186,7 @@ export class SharpPhotoDecoder implements PhotoDecoder {
 
     // The thumbnail is resized and encoded in libvips' threads while this thread cuts the model's crop.
     const thumbnail = this.writeThumbnail(contentHash, decoded);
-    const image = prepareFromDecoded(decoded, config);
+    const image = modelInput.fromDecoded(decoded);
     const metadata = readPhotoMetadata({ exif: meta?.exif, xmp: meta?.xmp, iptc: meta?.iptc, file: file.buffer, format: meta?.format });
 
     const details: PhotoDetails = {

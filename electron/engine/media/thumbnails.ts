@@ -31,7 +31,7 @@ const KEY_PATTERN = /^[0-9a-f]{8,128}$/;
 const THUMBNAIL_NAME = /^([0-9a-f]{8,128})\.(webp|jpg)$/;
 const TEMP_NAME = /\.tmp$/;
 
-/** Upright sRGB pixels: HWC RGB, width*height*3 bytes (a DecodedImage from clip/preprocess is one). */
+/** Upright sRGB pixels: HWC RGB, width*height*3 bytes (a DecodedImage from image-decoder.ts is one). */
 export interface RgbImage {
   pixels: Uint8Array;
   width: number;

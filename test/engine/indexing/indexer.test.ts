@@ -5,6 +5,7 @@ import type { IndexingProgress } from '@shared/types';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../electron/engine/catalog/catalog';
 import { ClipModel } from '../../../electron/engine/clip/clip-model';
+import { modelImageInput } from '../../../electron/engine/clip/preprocess';
 import { Indexer, type IndexerOptions } from '../../../electron/engine/indexing/indexer';
 import type { PhotoDecoder } from '../../../electron/engine/indexing/types';
 import { SharpPhotoDecoder } from '../../../electron/engine/media/photo-decoder';
@@ -158,7 +159,7 @@ describe.skipIf(!hasShared('models/toy-color-clip', 'data/flickr8k-test1k/images
     const { ids } = await register(catalog, ROBUSTNESS_DIR, files);
     const started = performance.now();
     // The app's decoder: thumbnails and metadata (dates, camera, GPS, description, keywords) go in with the vector.
-    const decoder = new SharpPhotoDecoder({ preprocess: toy.preprocess, thumbnails: new ThumbnailStore(path.join(dir, 'thumbnails')) });
+    const decoder = new SharpPhotoDecoder({ modelInput: modelImageInput(toy.preprocess), thumbnails: new ThumbnailStore(path.join(dir, 'thumbnails')) });
     await makeIndexer({ batchSize: 16, decoder }).start();
     await untilDone(indexer!, 50_000);
     const seconds = (performance.now() - started) / 1000;

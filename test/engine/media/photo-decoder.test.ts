@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageDecodeError } from '../../../electron/engine/clip/image-errors';
-import type { ImageDecodeErrorCode } from '../../../electron/engine/clip/image-errors';
-import { modelDecodeSize, prepareImage } from '../../../electron/engine/clip/preprocess';
+import { modelDecodeSize, modelImageInput, prepareImage } from '../../../electron/engine/clip/preprocess';
 import { CLIP_DEFAULT_PREPROCESS } from '../../../electron/engine/clip/preprocess-config';
 import type { PreprocessConfig } from '../../../electron/engine/clip/preprocess-config';
 import type { DecodedPhoto } from '../../../electron/engine/indexing/types';
 import { hashFile } from '../../../electron/engine/library/content-hash';
+import { ImageDecodeError } from '../../../electron/engine/media/image-errors';
+import type { ImageDecodeErrorCode } from '../../../electron/engine/media/image-errors';
 import { SharpPhotoDecoder, decodeSizeFor } from '../../../electron/engine/media/photo-decoder';
 import { ThumbnailStore } from '../../../electron/engine/media/thumbnails';
 import type { RgbImage, ThumbnailWrite } from '../../../electron/engine/media/thumbnails';
@@ -18,6 +18,7 @@ import { hasShared, sharedPath } from '../../support/shared-data';
 import { meanAbsDiff } from '../../support/math';
 
 const CLIP = CLIP_DEFAULT_PREPROCESS;
+const CLIP_INPUT = modelImageInput(CLIP);
 const robustness = (...parts: string[]): string => sharedPath('data', 'robustness', ...parts);
 
 
@@ -40,7 +41,7 @@ let decoder: SharpPhotoDecoder;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'shoebox-decoder-'));
   store = new CountingStore(path.join(dir, 'thumbnails'));
-  decoder = new SharpPhotoDecoder({ preprocess: CLIP, thumbnails: store });
+  decoder = new SharpPhotoDecoder({ modelInput: CLIP_INPUT, thumbnails: store });
 });
 
 afterAll(async () => {
@@ -65,23 +66,23 @@ describe('decodeSizeFor', () => {
   const squash: PreprocessConfig = { ...CLIP, resizeMode: 'squash' };
 
   it('decodes small pictures at full size (the exact PIL resampler needs their pixels)', () => {
-    expect(decodeSizeFor({ width: 500, height: 375 }, CLIP)).toBeUndefined();
-    expect(decodeSizeFor({ width: 224, height: 224 }, CLIP)).toBeUndefined();
-    expect(decodeSizeFor({ width: 13, height: 169 }, CLIP)).toBeUndefined();
+    expect(decodeSizeFor({ width: 500, height: 375 }, CLIP_INPUT)).toBeUndefined();
+    expect(decodeSizeFor({ width: 224, height: 224 }, CLIP_INPUT)).toBeUndefined();
+    expect(decodeSizeFor({ width: 13, height: 169 }, CLIP_INPUT)).toBeUndefined();
   });
 
   it("uses the model's own decode size when it covers the thumbnail (so the crop is prepareImage's)", () => {
     for (const upright of [{ width: 4000, height: 3000 }, { width: 3000, height: 4000 }, { width: 640, height: 480 }, { width: 1920, height: 1080 }]) {
-      expect(decodeSizeFor(upright, CLIP)).toEqual(modelDecodeSize(upright, CLIP));
+      expect(decodeSizeFor(upright, CLIP_INPUT)).toEqual(modelDecodeSize(upright, CLIP));
     }
   });
 
   it('decodes near-square pictures and squash models at twice the model size, keeping the aspect ratio', () => {
-    expect(decodeSizeFor({ width: 3000, height: 3000 }, CLIP)).toEqual({ width: 448, height: 448 });
-    expect(decodeSizeFor({ width: 3300, height: 3000 }, CLIP)).toEqual({ width: 493, height: 448 });
-    expect(decodeSizeFor({ width: 4000, height: 1000 }, squash)).toEqual({ width: 1792, height: 448 });
-    expect(decodeSizeFor({ width: 500, height: 460 }, CLIP)).toEqual({ width: 487, height: 448 });
-    expect(decodeSizeFor({ width: 300, height: 200 }, squash)).toBeUndefined();
+    expect(decodeSizeFor({ width: 3000, height: 3000 }, CLIP_INPUT)).toEqual({ width: 448, height: 448 });
+    expect(decodeSizeFor({ width: 3300, height: 3000 }, CLIP_INPUT)).toEqual({ width: 493, height: 448 });
+    expect(decodeSizeFor({ width: 4000, height: 1000 }, modelImageInput(squash))).toEqual({ width: 1792, height: 448 });
+    expect(decodeSizeFor({ width: 500, height: 460 }, CLIP_INPUT)).toEqual({ width: 487, height: 448 });
+    expect(decodeSizeFor({ width: 300, height: 200 }, modelImageInput(squash))).toBeUndefined();
   });
 });
 
@@ -202,11 +203,11 @@ describe('SharpPhotoDecoder on bad input', () => {
   });
 
   it('refuses files over the size cap before reading them, and images over the pixel limit', async () => {
-    const small = new SharpPhotoDecoder({ preprocess: CLIP, thumbnails: store, maxFileBytes: 1000 });
+    const small = new SharpPhotoDecoder({ modelInput: CLIP_INPUT, thumbnails: store, maxFileBytes: 1000 });
     const file = path.join(bad, 'big.png');
     await sharp({ create: { width: 300, height: 200, channels: 3, background: '#888', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toFile(file);
     await expectDecodeError(small.decode(file), 'too-large', file, /the file is \d+ KB, over the 1000 bytes limit for a photo/);
-    const fewPixels = new SharpPhotoDecoder({ preprocess: CLIP, thumbnails: store, maxInputPixels: 10_000 });
+    const fewPixels = new SharpPhotoDecoder({ modelInput: CLIP_INPUT, thumbnails: store, maxInputPixels: 10_000 });
     await expectDecodeError(fewPixels.decode(file), 'too-large', file, /300 x 200 pixels/);
   });
 

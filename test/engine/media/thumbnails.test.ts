@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../../electron/engine/clip/preprocess';
+import { decodeImage } from '../../../electron/engine/media/image-decoder';
 import { THUMBNAIL_SIZE, ThumbnailStore, thumbnailSize } from '../../../electron/engine/media/thumbnails';
 import type { RgbImage } from '../../../electron/engine/media/thumbnails';
 import { hasShared, sharedPath } from '../../support/shared-data';

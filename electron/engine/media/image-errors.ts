@@ -1,3 +1,5 @@
+import { errorMessage } from '@shared/errors';
+
 /**
  * Why an image could not be turned into pixels. `code` is for programs (the indexer records it, the UI groups by it);
  * `message` is for people and names the file.
@@ -88,7 +90,7 @@ function looksLikeText(head: Uint8Array): boolean {
  */
 export function classifyDecodeFailure(error: unknown, source: string, head: Uint8Array): ImageDecodeError {
   if (error instanceof ImageDecodeError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   const fail = (code: ImageDecodeErrorCode, reason: string): ImageDecodeError =>
     new ImageDecodeError(code, source, reason, { detail, cause: error });
 
