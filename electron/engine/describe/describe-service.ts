@@ -316,6 +316,7 @@ export class DescribeService {
         const unit = unitOrZero(vectors[p]!);
         for (let d = 0; d < sum.length; d++) sum[d]! += unit[d]!;
       }
+      // Prompts that cancel out leave a zero vector: like unitOrZero, it scores 0 rather than failing.
       return hasDirection(sum) ? normalizeInPlace(sum) : sum;
     });
   }
@@ -326,9 +327,9 @@ export class DescribeService {
   private async extras(): Promise<{ labels: Entry[]; queries: Entry[] }> {
     const labels = this.labels();
     const taken = new Set(labels.map((l) => l.toLowerCase()));
-    const queries = (
-      this.repositories.queryHistory.recent(QUERY_POOL)
-    ).filter((q) => !taken.has(q.toLowerCase()) && !this.bankIndex.has(q.toLowerCase()));
+    const queries = this.repositories.queryHistory
+      .recent(QUERY_POOL)
+      .filter((q) => !taken.has(q.toLowerCase()) && !this.bankIndex.has(q.toLowerCase()));
     const known = new Map<string, Float32Array>();
     const labelVectors = await this.vectorsFor('label', labels, known);
     const queryVectors = await this.vectorsFor('query', queries, known);
