@@ -17,7 +17,7 @@ import type { PreprocessConfig } from './preprocess-config';
  *    9 levels on average, so this route is what keeps small pictures faithful.
  *  - Larger images: one sharp resize with the matching libvips kernel and fastShrinkOnLoad off. libvips still uses
  *    JPEG shrink-on-load but leaves at least 2x for the kernel, which is nearly as fast as full shrink-on-load
- *    (see `npm run bench -- clip`) and much closer to PIL (see the parity tests in test/engine/clip/preprocess.test.ts).
+ *    (see `npm run bench -- preprocess`) and much closer to PIL (see the parity tests in test/engine/clip/preprocess.test.ts).
  */
 
 export interface PreparedImage {

@@ -7,11 +7,10 @@ import sharp from 'sharp';
  * Thumbnails live under the data folder, one file per content hash: `<root>/ab/abcdef….webp`. Two files with the same
  * bytes share one thumbnail, and a moved or renamed photo keeps it.
  *
- * Format: WebP, quality 80, effort 2. Measured on 26 photos resized to 256 px (sharp 0.35.5, one thread): WebP q80
- * e2 averages 9.4 KB at 34.3 dB PSNR in 4.9 ms; JPEG needs q85 for the same PSNR (34.3 dB) at 12.6 KB in 1.9 ms. So
- * WebP is ~25% smaller for ~3 ms more per photo, spent in libvips' threads (not the JS thread) and small next to
- * decoding the photo. Effort 4 (sharp's default) saves only 2% more and doubles the time; AVIF is half the size but
- * 34 ms per thumbnail. Chromium (Electron and web mode) displays WebP natively.
+ * Format: WebP, quality 80, effort 2. At the same PSNR as JPEG q85, WebP q80 e2 is clearly smaller for a little more
+ * encode time, spent in libvips' threads (not the JS thread) and small next to decoding the photo. Effort 4 (sharp's
+ * default) saves little more and doubles the time; AVIF is half the size but far slower to encode. Chromium
+ * (Electron and web mode) displays WebP natively. Thumbnail cost is part of `npm run bench -- index`.
  */
 
 /** Longest side of a thumbnail, in pixels. Smaller pictures keep their size (never enlarged). */

@@ -110,6 +110,13 @@ describe.skipIf(!hasShared('data/robustness/manifest.tsv'))('metadata of the rob
     expect((await metadataOf(robustness('formats/heic_ianare/iphone_13_pro_max.HEIC'))).takenAt).toBe('2022-02-16T12:55:41+01:00');
   });
 
+  it('reads XMP written with the old Adobe prefix (xap: bound to the xmp namespace)', async () => {
+    // BlueSquare's XMP says xap:CreateDate; its EXIF has only DateTime, which editors overwrite on save.
+    expect((await metadataOf(robustness('exif_gps_dates/ianare_cameras/BlueSquare.jpg'))).takenAt).toBe('2005-09-07T15:07:40-07:00');
+    // Same wall-clock time as EXIF DateTime, and XMP knows the offset.
+    expect((await metadataOf(robustness('colour/pillow/pil_sample_rgb.jpg'))).takenAt).toBe('2009-03-06T22:15:29+01:00');
+  });
+
   it('never throws on any file, and is fast on each', async () => {
     for (const row of rows) {
       const bytes = readFileSync(robustness(row.path));
