@@ -1,3 +1,4 @@
+import type { MediaKind } from '@shared/media-urls';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,9 +29,7 @@ import { THUMBNAIL_CONTENT_TYPE, type ThumbnailStore } from './thumbnails';
  * Thumbnails come only from the ThumbnailStore, by the key the catalog row holds (a hex content hash).
  */
 
-export type MediaKind = 'thumb' | 'photo';
-
-export const MEDIA_KINDS: readonly MediaKind[] = ['thumb', 'photo'];
+export type { MediaKind } from '@shared/media-urls';
 
 /** Bytes ready to send, validated by the engine. Plain data: it crosses to Electron's main process as it is. */
 export interface MediaFile {

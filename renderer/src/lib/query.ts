@@ -1,3 +1,4 @@
+import { LIMITS } from '@shared/limits';
 import type { SearchFilters, SearchQuery, SearchSort } from '@shared/types';
 
 /** A library photo used as an example in the query (find similar, photo + text). */
@@ -89,7 +90,7 @@ export function buildFilters(filters: FilterState): SearchFilters | undefined {
   if (DATE_PREFIX.test(to)) out.takenTo = to;
   if (filters.format) out.formats = [filters.format];
   const camera = filters.camera.trim();
-  if (camera) out.camera = camera.slice(0, 200);
+  if (camera) out.camera = camera.slice(0, LIMITS.cameraLength);
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -97,9 +98,9 @@ export function buildFilters(filters: FilterState): SearchFilters | undefined {
 export function buildSearchQuery(state: QueryState): SearchQuery {
   const query: SearchQuery = {};
   const text = state.text.trim();
-  if (text) query.text = text.slice(0, 1000);
-  if (state.photos.length > 0) query.photoIds = state.photos.map((p) => p.id).slice(0, 64);
-  if (state.images.length > 0) query.imageIds = state.images.map((i) => i.imageId).slice(0, 16);
+  if (text) query.text = text.slice(0, LIMITS.queryLength);
+  if (state.photos.length > 0) query.photoIds = state.photos.map((p) => p.id).slice(0, LIMITS.examplePhotos);
+  if (state.images.length > 0) query.imageIds = state.images.map((i) => i.imageId).slice(0, LIMITS.uploadedImages);
   if (isComposed(state)) query.textWeight = Math.min(1, Math.max(0, state.textWeight));
   const filters = buildFilters(state.filters);
   if (filters) query.filters = filters;

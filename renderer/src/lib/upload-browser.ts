@@ -1,3 +1,4 @@
+import { LIMITS } from '@shared/limits';
 import { bytesToBase64, fitWithin, MAX_RAW_UPLOAD_BYTES, UPLOAD_MAX_SIDE, type PreparedUpload } from './upload';
 
 /**
@@ -6,7 +7,7 @@ import { bytesToBase64, fitWithin, MAX_RAW_UPLOAD_BYTES, UPLOAD_MAX_SIDE, type P
  * bodies small). Formats the browser cannot decode (HEIC) are sent as they are, and the engine answers.
  */
 export async function prepareUpload(file: File): Promise<PreparedUpload> {
-  const name = (file.name || 'pasted image').slice(0, 255);
+  const name = (file.name || 'pasted image').slice(0, LIMITS.uploadNameLength);
   if (file.size <= MAX_RAW_UPLOAD_BYTES) {
     return { data: bytesToBase64(new Uint8Array(await file.arrayBuffer())), name };
   }

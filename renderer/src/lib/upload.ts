@@ -1,4 +1,5 @@
 /** Turning a dropped or pasted file into search.uploadImage's payload. The pure parts are unit tested. */
+import { LIMITS } from '@shared/limits';
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif|avif|heic|heif|tiff?|bmp)$/i;
 
@@ -19,9 +20,9 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /** Largest upload sent as it is; bigger photos are scaled down first (CLIP looks at 224 px anyway). */
-export const MAX_RAW_UPLOAD_BYTES = 600 * 1024;
+export const MAX_RAW_UPLOAD_BYTES = LIMITS.rawUploadBytes;
 /** Longest side of a scaled-down upload. */
-export const UPLOAD_MAX_SIDE = 1024;
+export const UPLOAD_MAX_SIDE = LIMITS.uploadMaxSide;
 
 /** The size to scale an image to so that its longest side is at most `maxSide`. */
 export function fitWithin(width: number, height: number, maxSide: number): { width: number; height: number } {
