@@ -117,7 +117,7 @@ describe.skipIf(!hasShared('data/robustness/manifest.tsv'))('metadata of the rob
     expect((await metadataOf(robustness('colour/pillow/pil_sample_rgb.jpg'))).takenAt).toBe('2009-03-06T22:15:29+01:00');
   });
 
-  it('never throws on any file, and is fast on each', async () => {
+  it('never throws on any file', async () => {
     for (const row of rows) {
       const bytes = readFileSync(robustness(row.path));
       let meta: Metadata | undefined;
@@ -126,12 +126,10 @@ describe.skipIf(!hasShared('data/robustness/manifest.tsv'))('metadata of the rob
       } catch {
         meta = undefined;
       }
-      const started = performance.now();
       // Also parse every file as if it were a TIFF/EXIF block: arbitrary bytes must be harmless.
       expect(() => readPhotoMetadata({ exif: meta?.exif, xmp: meta?.xmp, iptc: meta?.iptc, file: bytes, format: meta?.format })).not.toThrow();
       expect(() => parseExif(bytes)).not.toThrow();
       expect(() => parseIptc(bytes)).not.toThrow();
-      expect(performance.now() - started, row.path).toBeLessThan(500);
     }
   });
 });

@@ -29,11 +29,10 @@ describe('parseXmp', () => {
       '<dc:description>' + '<rdf:li>x'.repeat(100_000) + '</dc:description>',
     ];
     for (const packet of hostile) {
-      const started = performance.now();
       expect(() => parseXmp(packet)).not.toThrow();
-      expect(performance.now() - started).toBeLessThan(1000);
     }
-  });
+    // A hang guard, not a speed target: a quadratic reader takes close to a minute on these packets.
+  }, 15_000);
 
 
   const EMPTY = { takenAt: null, description: null, keywords: [], gpsLat: null, gpsLon: null };
