@@ -121,8 +121,8 @@ describe.skipIf(!hasShared('models/toy-color-clip'))('DescribeService on the toy
       for (const c of captions.filter((c) => c.probability === captions[0]!.probability)) expect(c.caption).toMatch(new RegExp(`\\b${colour}\\b`, 'i'));
     }
 
-    // A new service on the same catalog (the next start) computes nothing and loads in milliseconds. Best of three,
-    // as this machine is shared: a load is one SELECT of ~3,000 2 KB blobs (about 10 ms when the machine is idle).
+    // A new service on the same catalog (the next start) computes nothing: it loads the bank from the cache. The load
+    // times are printed, not asserted (`npm run bench` holds speed targets).
     encoder.reset();
     const loads: number[] = [];
     let second = first;
@@ -133,7 +133,6 @@ describe.skipIf(!hasShared('models/toy-color-clip'))('DescribeService on the toy
       loads.push(performance.now() - started);
     }
     expect(encoder.calls).toBe(0);
-    expect(Math.min(...loads)).toBeLessThan(100);
     expect(await second.describe(image.blue, 5)).toEqual(await first.describe(image.blue, 5));
     console.log(
       `caption bank: ${bank.concepts.length} concepts x ${BANK_TEMPLATES.length} templates embedded in ${embedMs.toFixed(0)} ms; ` +
