@@ -239,13 +239,17 @@ export function scoreMatrix(rows: Float32Array, cols: Float32Array, dim: number)
       scores[o + 3 * nCols] = s30;
       scores[o + 3 * nCols + 1] = s31;
     }
-    for (; c < nCols; c++) for (let k = 0; k < 4; k++) scores[(r + k) * nCols + c] = dot(rows, a0 + k * dim, cols, c * dim, dim);
+    for (; c < nCols; c++) for (let k = 0; k < 4; k++) scores[(r + k) * nCols + c] = dotInOrder(rows, a0 + k * dim, cols, c * dim, dim);
   }
-  for (; r < nRows; r++) for (let c = 0; c < nCols; c++) scores[r * nCols + c] = dot(rows, r * dim, cols, c * dim, dim);
+  for (; r < nRows; r++) for (let c = 0; c < nCols; c++) scores[r * nCols + c] = dotInOrder(rows, r * dim, cols, c * dim, dim);
   return scores;
 }
 
-function dot(x: Float32Array, a: number, y: Float32Array, b: number, dim: number): number {
+/**
+ * The blocks' tail: one sum in dimension order, exactly as each block accumulates, so a score does not depend on
+ * which path computed it (identical photos keep exactly tied scores). math/vectors' dot sums in four lanes.
+ */
+function dotInOrder(x: Float32Array, a: number, y: Float32Array, b: number, dim: number): number {
   let sum = 0;
   for (let d = 0; d < dim; d++) sum += x[a + d]! * y[b + d]!;
   return sum;
