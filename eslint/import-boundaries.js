@@ -20,6 +20,23 @@ export const ZONES = [
     allow: ['electron/main', 'shared', 'electron/engine/host'],
     packages: ['electron', 'node:*'],
   },
+  // Inside the engine, the lower layers know nothing of the ones built on them.
+  { name: 'engine/math', files: 'electron/engine/math', allow: ['electron/engine/math'], packages: [] },
+  {
+    name: 'engine/catalog',
+    files: 'electron/engine/catalog',
+    allow: ['electron/engine/catalog', 'electron/engine/math', 'shared'],
+    packages: ['*'],
+    forbiddenPackages: ['electron'],
+  },
+  {
+    // General image decoding and serving: no ML (clip/), no search.
+    name: 'engine/media',
+    files: 'electron/engine/media',
+    allow: ['electron/engine/media', 'electron/engine/catalog', 'electron/engine/library', 'electron/engine/indexing/types', 'electron/engine/math', 'shared'],
+    packages: ['*'],
+    forbiddenPackages: ['electron'],
+  },
   {
     name: 'engine',
     files: 'electron/engine',
@@ -80,7 +97,7 @@ export const importBoundaries = {
           context.report({ node, messageId: 'folder', data: { zone: zone.name, specifier, allowed: zone.allow.join(', ') } });
         }
       } else if (!allowedPackage(zone, specifier)) {
-        const hint = zone.name === 'engine' ? ': the engine runs under plain Node' : '';
+        const hint = zone.name.startsWith('engine') ? ': the engine runs under plain Node' : '';
         context.report({ node, messageId: 'package', data: { zone: zone.name, specifier, hint } });
       }
     }

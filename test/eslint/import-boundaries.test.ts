@@ -21,6 +21,9 @@ describe('import boundaries (lint)', () => {
     ['electron/engine/search/probe.ts', "import { app } from 'electron';", /plain Node/],
     ['electron/engine/probe.ts', "import { x } from '../main/ipc';", /engine may not import/],
     ['electron/preload/probe.ts', "import { x } from '../engine/rpc';", /preload may not import/],
+    ['electron/engine/media/probe.ts', "import { x } from '../clip/preprocess';", /engine\/media may not import/],
+    ['electron/engine/catalog/probe.ts', "import { x } from '../search/search-service';", /engine\/catalog may not import/],
+    ['electron/engine/math/probe.ts', "import { x } from '../catalog/catalog';", /engine\/math may not import/],
   ])('%s: refuses %s', async (file, code, message) => {
     const errors = await boundaryErrors(file, `${code}\nexport const y = 1;\n`);
     expect(errors).toHaveLength(1);
