@@ -14,8 +14,9 @@ export default defineConfig({
           index: 'electron/main/index.ts',
           // Runs in Electron's utility process: all inference, decoding and SQL live there, off the main thread.
           'engine-host': 'electron/main/engine-host.ts',
-          // The search index's build worker thread, a module of its own (see electron/engine/search/index-background.ts).
-          'index-build-worker': 'electron/engine/search/index-build-worker.ts',
+          // The search index's worker threads, modules of their own (see electron/engine/search/index/worker-module.ts).
+          'index-build-worker': 'electron/engine/search/index/index-build-worker.ts',
+          'search-worker': 'electron/engine/search/index/search-worker.ts',
         },
       },
     },

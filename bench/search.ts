@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Catalog } from '../electron/engine/catalog/catalog';
-import { VectorIndex, catalogVectorSource } from '../electron/engine/search/vector-index';
-import type { VectorSource } from '../electron/engine/search/vector-index';
+import { mulberry32 } from '../electron/engine/math/random';
+import { VectorIndex, catalogVectorSource } from '../electron/engine/search/index/index';
+import type { VectorSource } from '../electron/engine/search/index/index';
 import type { BenchOptions } from './clip';
 import { BenchReport, median, percentile } from './lib';
 
@@ -15,16 +16,8 @@ const MODEL = 'bench-clip-like';
 
 // ---- synthetic CLIP-like vectors --------------------------------------------------------------------------------
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (the engine's mulberry32, so the data is the same in every run). */
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** Standard normal samples (Box-Muller) from a uniform source. */
 export function gaussian(next: () => number): () => number {

@@ -11,8 +11,9 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 await build({
   entryPoints: {
     shoebox: path.join(root, 'electron/engine/cli/entry.ts'),
-    // The search index's build worker runs as a module of its own (see electron/engine/search/index-background.ts).
-    'index-build-worker': path.join(root, 'electron/engine/search/index-build-worker.ts'),
+    // The search index's worker threads run as modules of their own (see electron/engine/search/index/worker-module.ts).
+    'index-build-worker': path.join(root, 'electron/engine/search/index/index-build-worker.ts'),
+    'search-worker': path.join(root, 'electron/engine/search/index/search-worker.ts'),
   },
   outdir: path.join(root, 'out/cli'),
   bundle: true,

@@ -14,7 +14,7 @@ import { QueryError, parseQuery, type QueryTerm } from './query-parser';
 import { GROUP_WINDOW, diversify, groupNearDuplicates, type Grouped, type Ranked } from './variety';
 import { RowMatrix } from './dense-wasm';
 import { scoreStats, unitCopy, weightedUnitSum } from './vector-math';
-import { VectorIndex, catalogVectorSource, type VectorIndexOptions, type VectorSource } from './vector-index';
+import { VectorIndex, catalogVectorSource, type VectorIndexOptions, type VectorSource } from './index/index';
 
 /*
  * Text -> photos, photo -> photos and composed queries over the active model's vectors.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { dot } from '../../../electron/engine/math/vectors';
 import { RowMatrix, denseWasm } from '../../../electron/engine/search/dense-wasm';
-import { wasmApi } from '../../../electron/engine/search/wasm-assembly';
-import { dot } from '../../../electron/engine/search/vector-math';
+import { wasmApi } from '../../../electron/engine/search/index/kernels/wasm-api';
 
 /** Deterministic pseudo-random floats in [-1, 1). */
 function floats(n: number, seed: number): Float32Array {

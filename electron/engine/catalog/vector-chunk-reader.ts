@@ -1,15 +1,38 @@
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import type { Catalog } from '../catalog/catalog';
-import type { SqliteDatabase } from '../catalog/database';
-import type { VectorSource, VectorSourceChunk } from './vector-index';
+import type { Catalog } from './catalog';
+import type { SqliteDatabase } from './database';
+
+/** Vectors of some photos: photoIds.length * dim floats, row-major. */
+export interface VectorChunk {
+  photoIds: number[];
+  vectors: Float32Array;
+}
+
+/**
+ * One model's vectors as this module reads them: the shape of the search index's VectorSource
+ * (search/index/vector-source.ts, which documents each member), which the catalog does not import.
+ */
+export interface VectorChunkSource {
+  dim: number;
+  iterate(): Iterable<VectorChunk>;
+  fetch(photoIds: readonly number[]): Map<number, Float32Array>;
+  count(): number;
+  stamp?(): string | undefined;
+  ids(): Iterable<number>;
+  mark?(): number;
+  since?(mark: number): Iterable<VectorChunk>;
+  chunkDigests?(): Map<number, string>;
+  chunks?(chunkIds: readonly number[]): Iterable<VectorChunk>;
+}
 
 /*
- * The catalog's vectors for one model, as the search index reads them.
+ * The catalog's vectors for one model, as the search index reads them (VectorChunkSource).
  *
- * vec0's own full scan (SELECT ... FROM vec_N) costs ~33 us per row: for every row it opens the 2 MB chunk blob
- * and SQLite walks the blob's overflow pages to the row's offset (~33 s per million vectors). Reading vec0's
- * shadow tables directly - one chunk row (ids, validity bitmap) and one vector blob per 1024 vectors - takes about
- * 1-2 s per million. That layout is sqlite-vec 0.1's (checked: tables, columns and version); anything else falls
+ * vec0's own full scan (SELECT ... FROM vec_N) is slow: for every row it opens the 2 MB chunk blob and SQLite
+ * walks the blob's overflow pages to the row's offset. Reading vec0's shadow tables directly - one chunk row (ids,
+ * validity bitmap) and one vector blob per 1024 vectors - is far faster (see `npm run bench -- search`, "build
+ * from catalog"). That layout is sqlite-vec 0.1's (checked: tables, columns and version); anything else falls
  * back to the public, slow scan, and gives no stamp (so a cached index is never trusted blindly).
  *
  * The stamp fingerprints the table's content cheaply: every chunk's id list and validity bitmap (which change on
@@ -28,7 +51,7 @@ interface ChunkRow {
 }
 
 /** The catalog-backed source for `modelId` (its vec0 table is the source of truth). */
-export function catalogVectorSource(catalog: Catalog, modelId: string): VectorSource {
+export function catalogVectorSource(catalog: Catalog, modelId: string): VectorChunkSource {
   const model = catalog.embeddings.getModel(modelId);
   if (!model) throw new Error(`unknown embedding model ${modelId}`);
   if (!VEC_TABLE_NAME.test(model.vecTable)) throw new Error(`unexpected vector table name ${JSON.stringify(model.vecTable)}`);
@@ -58,12 +81,28 @@ export function catalogVectorSource(catalog: Catalog, modelId: string): VectorSo
 }
 
 /**
+ * The catalog file opened read-only on a connection of its own (a worker thread's), without sqlite-vec: for
+ * databaseVectorSource. `nativeBinding`: a better-sqlite3 binary built for this runtime, as for Catalog.open.
+ */
+export function openCatalogReadOnly(file: string, nativeBinding?: string): SqliteDatabase {
+  const db = new Database(file, { readonly: true, fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
+  try {
+    // The engine may be committing a batch: wait for it rather than fail with SQLITE_BUSY.
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/**
  * The same source over a connection that has not loaded sqlite-vec (a worker's read-only connection to the
  * catalog file): it reads vec0's shadow tables with plain SQL, so it needs sqlite-vec 0.1's layout and throws
  * otherwise. Whether the sqlite-vec that writes the file is 0.1 too is for the caller to check (catalogVectorSource
  * on a connection that has loaded it gives a stamp only then).
  */
-export function databaseVectorSource(db: SqliteDatabase, modelId: string): VectorSource {
+export function databaseVectorSource(db: SqliteDatabase, modelId: string): VectorChunkSource {
   const model = db.prepare('SELECT dim, vec_table FROM models WHERE id = ?').get(modelId) as { dim: number; vec_table: string } | undefined;
   if (!model) throw new Error(`unknown embedding model ${modelId}`);
   const table = model.vec_table;
@@ -92,7 +131,7 @@ export function databaseVectorSource(db: SqliteDatabase, modelId: string): Vecto
   return shadowSource(db, table, modelId, dim, fetch);
 }
 
-function shadowSource(db: SqliteDatabase, table: string, modelId: string, dim: number, fetch: VectorSource['fetch']): VectorSource {
+function shadowSource(db: SqliteDatabase, table: string, modelId: string, dim: number, fetch: VectorChunkSource['fetch']): VectorChunkSource {
   return {
     dim,
     iterate: () => shadowChunks(db, table, dim, -1),
@@ -123,7 +162,7 @@ function shadowDigests(db: SqliteDatabase, table: string): Map<number, string> {
   return digests;
 }
 
-function* shadowChunksById(db: SqliteDatabase, table: string, dim: number, chunkIds: readonly number[]): Generator<VectorSourceChunk> {
+function* shadowChunksById(db: SqliteDatabase, table: string, dim: number, chunkIds: readonly number[]): Generator<VectorChunk> {
   const read = db.prepare(
     `SELECT c.chunk_id, c.size, c.validity, c.rowids, v.vectors
      FROM ${table}_chunks c JOIN ${table}_vector_chunks00 v ON v.rowid = c.chunk_id
@@ -171,7 +210,7 @@ function hasVec01Shadow(db: SqliteDatabase, table: string, loaded: boolean): boo
 }
 
 /** The valid vectors of the chunks numbered `from` and above. */
-function* shadowChunks(db: SqliteDatabase, table: string, dim: number, from: number): Generator<VectorSourceChunk> {
+function* shadowChunks(db: SqliteDatabase, table: string, dim: number, from: number): Generator<VectorChunk> {
   // One chunk per query, so the database is free between chunks.
   const next = db.prepare(
     `SELECT c.chunk_id, c.size, c.validity, c.rowids, v.vectors
@@ -189,7 +228,7 @@ function* shadowChunks(db: SqliteDatabase, table: string, dim: number, from: num
 }
 
 /** A chunk row's valid ids and their vectors (undefined when none is valid). */
-function validRows(row: ChunkRow, dim: number): VectorSourceChunk | undefined {
+function validRows(row: ChunkRow, dim: number): VectorChunk | undefined {
   const photoIds: number[] = [];
   const offsets: number[] = [];
   for (let i = 0; i < row.size; i++) {
@@ -205,7 +244,7 @@ function validRows(row: ChunkRow, dim: number): VectorSourceChunk | undefined {
   return { photoIds, vectors };
 }
 
-function* publicChunks(catalog: Catalog, modelId: string): Generator<VectorSourceChunk> {
+function* publicChunks(catalog: Catalog, modelId: string): Generator<VectorChunk> {
   for (const chunk of catalog.embeddings.iterate(modelId, 16384)) yield { photoIds: chunk.photoIds, vectors: chunk.vectors };
 }
 

@@ -2,12 +2,11 @@ import { existsSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { arraySource, clipLike, isotropic, rng } from '../../../bench/search';
-import { Catalog } from '../../../electron/engine/catalog/catalog';
-import type { Folder } from '../../../electron/engine/catalog/folder-repository';
-import { fastScanSupported, instantiateFastScan, scanReference } from '../../../electron/engine/search/fastscan-wasm';
-import { VectorIndex, catalogVectorSource } from '../../../electron/engine/search/vector-index';
-import type { SearchHit } from '../../../electron/engine/search/vector-index';
+import { arraySource, clipLike, isotropic, rng } from '../../../../bench/search';
+import { Catalog } from '../../../../electron/engine/catalog/catalog';
+import type { Folder } from '../../../../electron/engine/catalog/folder-repository';
+import { VectorIndex, catalogVectorSource } from '../../../../electron/engine/search/index/index';
+import type { SearchHit } from '../../../../electron/engine/search/index/index';
 
 const DIM = 512;
 const MODEL = 'clip-test';
@@ -60,79 +59,6 @@ function recall(got: readonly SearchHit[], want: readonly SearchHit[]): number {
   const ids = new Set(want.map((h) => h.photoId));
   return got.filter((h) => ids.has(h.photoId)).length / want.length;
 }
-
-describe('fast-scan kernel', () => {
-  it('matches the scalar reference', () => {
-    expect(fastScanSupported()).toBe(true);
-    const next = rng(3);
-    for (const [bytesPerVector, blockStride] of [[4, 64], [128, 2048], [64, 2048], [256, 4096]] as const) {
-      const blocks = 6;
-      const module = instantiateFastScan(2 + Math.ceil((blocks * blockStride) / 65536));
-      const mem = new Uint8Array(module.memory.buffer);
-      const codes = 65536;
-      for (let i = 0; i < bytesPerVector * 32; i++) mem[i] = Math.floor(next() * 128);
-      for (let i = 0; i < blocks * blockStride; i++) mem[codes + i] = Math.floor(next() * 256);
-      module.scan(codes, blocks, 0, 16384, bytesPerVector, blockStride);
-      const got = Uint8Array.from(mem.subarray(16384, 16384 + blocks * 32));
-      const copy = Uint8Array.from(mem.subarray(0, codes + blocks * blockStride));
-      scanReference(copy, codes, blocks, 0, 16384, bytesPerVector, blockStride);
-      expect(got).toEqual(copy.subarray(16384, 16384 + blocks * 32));
-    }
-  });
-});
-
-describe('select and refine kernels', () => {
-  it('select passes exactly the estimates above the threshold, of allowed slots with a factor', () => {
-    const next = rng(4);
-    const module = instantiateFastScan(4);
-    const mem = new Uint8Array(module.memory.buffer);
-    const [out, factorsAt, dest, allowedAt, scratch] = [0, 8192, 65536, 131072, 139264];
-    const blocks = 64;
-    const first = 4096; // slot of the first lane: factors and the bitmap are indexed by slot
-    const sums = new Uint16Array(module.memory.buffer, out, blocks * 16);
-    for (let i = 0; i < sums.length; i++) sums[i] = Math.floor(next() * 9000);
-    const factors = new Float32Array(module.memory.buffer, factorsAt, first + blocks * 16);
-    for (let s = first; s < first + blocks * 16; s++) factors[s] = next() < 0.05 ? NaN : 0.5 + next();
-    for (let i = 0; i < (first + blocks * 16) / 8; i++) mem[allowedAt + i] = Math.floor(next() * 256);
-    const [scale, bias] = [Math.fround(0.0013), Math.fround(-4.2)];
-    for (const [threshold, allowed] of [[-Infinity, 0], [Math.fround(2), 0], [Math.fround(3.5), allowedAt], [Math.fround(1e9), 0]] as const) {
-      const count = module.select(out, factorsAt, blocks * 16, first, scale, bias, threshold, dest, allowed, scratch);
-      const got = Array.from({ length: count }, (_, i) => [new Int32Array(module.memory.buffer, dest, 2 * count)[2 * i]!, new Float32Array(module.memory.buffer, dest, 2 * count)[2 * i + 1]!]);
-      const want: number[][] = [];
-      for (let b = 0; b < blocks; b++) {
-        for (let v = 0; v < 16; v++) {
-          const slot = first + b * 16 + v;
-          const sum = sums[b * 16 + (v % 2 === 0 ? v / 2 : 8 + (v - 1) / 2)]!;
-          const estimate = Math.fround(Math.fround(Math.fround(scale * sum) + bias) * factors[slot]!);
-          const permitted = allowed === 0 || ((mem[allowedAt + (slot >> 3)]! >> (slot & 7)) & 1) === 1;
-          if (estimate > threshold && permitted) want.push([slot, estimate]);
-        }
-      }
-      expect(got).toEqual(want);
-    }
-  });
-
-  it('refine sums the low-plane tables over each slot row', () => {
-    const next = rng(6);
-    const module = instantiateFastScan(8);
-    const mem = new Uint8Array(module.memory.buffer);
-    for (const rowBytes of [2, 8, 64]) {
-      const [rows, slotsAt, tablesAt, out] = [0, 262144, 270336, 400000];
-      for (let i = 0; i < 1000 * rowBytes; i++) mem[rows + i] = Math.floor(next() * 256);
-      const tables = new Float32Array(module.memory.buffer, tablesAt, rowBytes * 256);
-      for (let i = 0; i < tables.length; i++) tables[i] = next() - 0.5;
-      const slots = Int32Array.from({ length: 300 }, () => Math.floor(next() * 1000));
-      new Int32Array(module.memory.buffer, slotsAt, slots.length).set(slots);
-      module.refine(rows, rowBytes, slotsAt, slots.length, tablesAt, out);
-      const got = new Float32Array(module.memory.buffer, out, slots.length);
-      slots.forEach((slot, i) => {
-        let sum = 0;
-        for (let p = 0; p < rowBytes; p++) sum += tables[p * 256 + mem[rows + slot * rowBytes + p]!]!;
-        expect(got[i]).toBeCloseTo(sum, 4);
-      });
-    }
-  });
-});
 
 describe('VectorIndex over the catalog', () => {
   const gen = clipLike(DIM, 5);
@@ -457,25 +383,7 @@ describe('cache file', () => {
   });
 });
 
-describe('catalog vector source', () => {
-  it("reads vec0's shadow tables exactly as the public scan does, after deletes and replacements", () => {
-    const gen = isotropic(DIM);
-    const ids = addPhotos(gen.images(2500, 91));
-    catalog.photos.deleteMany(ids.filter((_, i) => i % 11 === 0));
-    for (const id of ids.filter((_, i) => i % 13 === 1 && i % 11 !== 0)) catalog.embeddings.put(MODEL, id, row(gen.images(1, id), 0));
-    const source = catalogVectorSource(catalog, MODEL);
-    const seen = new Map<number, Float32Array>();
-    for (const chunk of source.iterate()) {
-      Array.from(chunk.photoIds, Number).forEach((id, i) => seen.set(id, chunk.vectors.slice(i * DIM, (i + 1) * DIM)));
-    }
-    const all = catalog.embeddings.readAll(MODEL);
-    expect(seen.size).toBe(all.photoIds.length);
-    expect(source.count!()).toBe(all.photoIds.length);
-    all.photoIds.forEach((id, i) => expect(seen.get(id)).toEqual(all.vectors.subarray(i * DIM, (i + 1) * DIM)));
-    const fetched = source.fetch([ids[1]!, ids[0]!, 123_456]);
-    expect([...fetched.keys()].sort((a, b) => a - b)).toEqual([ids[1]!]);
-  });
-
+describe('in-memory source', () => {
   it('an in-memory source works the same way', () => {
     const gen = clipLike(DIM, 9);
     const vectors = gen.images(1000, 1);

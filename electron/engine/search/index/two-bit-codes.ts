@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../math/random';
+
 /*
  * 2-bit quantisation of unit vectors around a centre, after a random rotation (RaBitQ-style estimator).
  *
@@ -12,20 +14,8 @@
  * of a plane (every combination of 4 bits), quantised to small integers for the wasm fast-scan kernel
  * (see fastscan-wasm.ts), plus 256-entry float tables for reading the low plane one vector at a time.
  *
- * Measured on CLIP-like data (bench/search.ts): estimate error sd ~0.012 in cosine units; on 100k vectors the
- * true top 50 are all within the best ~500 estimates.
+ * How close the estimates come on CLIP-like data: see `npm run bench -- search` (recall@50).
  */
-
-/** Deterministic pseudo-random numbers (mulberry32): the rotation must be the same in every session. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROUNDS = 2;
 
