@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { benchEncoders, benchPreprocess, benchTokenizer, type BenchOptions } from './clip';
 import { benchIndex } from './index';
+import { benchLibrary } from './library';
 import { benchQuery } from './query';
 import type { BenchReport } from './lib';
 import { benchSearch } from './search';
@@ -12,6 +13,7 @@ const sections: Record<string, (options: BenchOptions) => Promise<BenchReport>> 
   preprocess: benchPreprocess,
   encoder: benchEncoders,
   index: benchIndex,
+  library: benchLibrary,
   search: benchSearch,
   query: benchQuery,
   web: benchWeb,

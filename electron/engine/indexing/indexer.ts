@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { asError, errorMessage } from '@shared/errors';
 import type { IndexingProgress } from '@shared/types';
 import type { Catalog, FailedResult, IndexedResult, SaveOutcome } from '../catalog/catalog';
 import type { PendingPhoto, QueueCursor } from '../catalog/photo-repository';
@@ -514,7 +515,7 @@ export class Indexer implements IndexScheduler {
         const [vector] = await this.model.embedImages([image]);
         results.push(vector ?? new Error('the model returned no vector'));
       } catch (error) {
-        results.push(error instanceof Error ? error : new Error(String(error)));
+        results.push(asError(error));
       }
     }
     if (results.every((r) => r instanceof Error)) throw new BatchError(`the model failed: ${errorMessage(batchError)}`, { cause: batchError });
@@ -602,7 +603,7 @@ export class Indexer implements IndexScheduler {
   }
 
   private report(error: unknown): void {
-    const err = error instanceof Error ? error : new Error(String(error));
+    const err = asError(error);
     this.lastErrorMessage = err.message;
     try {
       this.onError?.(err);
@@ -634,10 +635,6 @@ function usable(vector: Float32Array): boolean {
   let sum = 0;
   for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!;
   return Number.isFinite(sum) && sum > 0;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function positiveInteger(value: number, name: string): number {

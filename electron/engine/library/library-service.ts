@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { errorMessage } from '@shared/errors';
 import type { FolderStatus, PhotoFailure } from '@shared/types';
 import type { Catalog } from '../catalog/catalog';
 import type { Folder } from '../catalog/folder-repository';
@@ -42,6 +43,8 @@ export interface LibraryServiceOptions {
   batchSize?: number;
   /** How often a folder whose root is missing (an unplugged drive) is checked for its return (default 30 s). */
   rootRetryMs?: number;
+  /** The clock grace periods are measured on (Date.now by default; tests hold it still). */
+  now?: () => number;
 }
 
 export type FolderRejection = 'not-absolute' | 'not-found' | 'not-a-folder' | 'unreadable' | 'already-added' | 'inside-library-folder' | 'closed';
@@ -69,6 +72,8 @@ interface FolderEntry {
   scanAbort: AbortController | null;
   /** The root could not be read: photos are kept, and the folder is scanned again once it is back. */
   rootMissing: boolean;
+  /** The watcher saw the root itself go; its watch is dead even if the root comes back within the grace period. */
+  rootUnlinked: boolean;
 }
 
 interface QueuedRound {
@@ -112,6 +117,7 @@ export class LibraryService {
     this.detector = new MoveDetector({
       graceMs: options.moveGraceMs ?? DEFAULT_MOVE_GRACE_MS,
       signal: this.closing.signal,
+      ...(options.now ? { now: options.now } : {}),
       onExpired: () => this.serial(() => this.sweepVanished()),
     });
     this.rootRetryTimer = setInterval(() => this.retryMissingRoots(), options.rootRetryMs ?? DEFAULT_ROOT_RETRY_MS);
@@ -279,16 +285,24 @@ export class LibraryService {
     await this.watcher?.removeFolder(entry.path);
   }
 
-  private startWatching(entry: FolderEntry): void {
+  /**
+   * `rescanWhenReady`: the folder was scanned before this watch began (a root that came back), so a file created
+   * between that scan and the watcher's first read would be seen by neither; a second scan once the watcher is ready
+   * finds it.
+   */
+  private startWatching(entry: FolderEntry, rescanWhenReady = false): void {
     if (!this.watcher || this.closed || this.watcher.modeOf(entry.path) !== undefined) return;
     const started = this.watcher.addFolder(entry.path).then(
       () => {
-        if (this.entries.get(entry.id) === entry && this.closed === false) entry.watchError = null;
+        if (this.entries.get(entry.id) === entry && this.closed === false) {
+          entry.watchError = null;
+          if (rescanWhenReady) void this.requestScan([entry.id]);
+        }
         this.notify();
       },
       (error: unknown) => {
         if (this.closed || this.entries.get(entry.id) !== entry) return;
-        entry.watchError = `Not watching for changes: ${messageOf(error)}`;
+        entry.watchError = `Not watching for changes: ${errorMessage(error)}`;
         this.notify();
       },
     );
@@ -362,7 +376,7 @@ export class LibraryService {
         results.push(result);
       } catch (error) {
         if (!abort.signal.aborted && !this.closed && this.entries.get(entry.id) === entry) {
-          this.catalog.folders.recordScan(entry.id, `Scan failed: ${messageOf(error)}`);
+          this.catalog.folders.recordScan(entry.id, `Scan failed: ${errorMessage(error)}`);
         }
       } finally {
         entry.scanAbort = null;
@@ -435,7 +449,7 @@ export class LibraryService {
       entry.rootMissing = r.rootProblem !== null;
       if (r.rootProblem === null) {
         entry.watchError = null;
-        this.startWatching(entry);
+        this.startWatching(entry, true);
       }
     }
   }
@@ -457,6 +471,7 @@ export class LibraryService {
         this.serial(() => this.filesVanished(entry, [event.path]));
         break;
       case 'unlinkDir':
+        if (event.path === entry.path) entry.rootUnlinked = true;
         this.detector.activity();
         this.serial(() => this.folderVanished(entry, event.path));
         break;
@@ -541,10 +556,17 @@ export class LibraryService {
       if (!(await isReadableFolder(entry.path))) {
         entry.watchError = `${entry.path} is missing or cannot be read; its photos are kept until it is back.`;
         entry.rootMissing = true;
+        entry.rootUnlinked = false;
         // A watch on a renamed-away root would report its new contents under the old path.
         await this.watcher?.removeFolder(entry.path);
         this.notify();
         continue;
+      }
+      if (entry.rootUnlinked) {
+        // Back within the grace period: watch it afresh (and scan once that watch is ready).
+        entry.rootUnlinked = false;
+        await this.watcher?.removeFolder(entry.path);
+        if (this.isLive(entry)) this.startWatching(entry, true);
       }
       for (const v of photos) {
         if (!this.isLive(entry)) break;
@@ -657,7 +679,7 @@ export class LibraryService {
 }
 
 function newEntry(folder: Folder): FolderEntry {
-  return { id: folder.id, path: path.resolve(folder.path), modeReason: null, watchError: null, scanning: false, scanAbort: null, rootMissing: false };
+  return { id: folder.id, path: path.resolve(folder.path), modeReason: null, watchError: null, scanning: false, scanAbort: null, rootMissing: false, rootUnlinked: false };
 }
 
 /** The folder's error after a scan: null when it was complete. */
@@ -679,14 +701,14 @@ async function checkReadableFolder(folderPath: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new FolderRejectedError('not-found', `${folderPath} does not exist.`);
-    throw new FolderRejectedError('unreadable', `${folderPath} cannot be opened: ${messageOf(error)}`);
+    throw new FolderRejectedError('unreadable', `${folderPath} cannot be opened: ${errorMessage(error)}`);
   }
   if (!stats.isDirectory()) throw new FolderRejectedError('not-a-folder', `${folderPath} is a file, not a folder.`);
   try {
     const dir = await fsp.opendir(folderPath);
     await dir.close();
   } catch (error) {
-    throw new FolderRejectedError('unreadable', `${folderPath} cannot be read: ${messageOf(error)}`);
+    throw new FolderRejectedError('unreadable', `${folderPath} cannot be read: ${errorMessage(error)}`);
   }
 }
 
@@ -710,8 +732,4 @@ async function exists(filePath: string): Promise<boolean> {
 /** The real path (symlinks resolved), or the path itself when it cannot be resolved (a missing drive). */
 async function realOrSelf(p: string): Promise<string> {
   return fsp.realpath(p).catch(() => p);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,8 +1,10 @@
 import { promises as fsp, realpathSync } from 'node:fs';
-import type { Stats } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { FSWatcher } from 'chokidar';
 import type { ChokidarOptions } from 'chokidar';
+import { asError } from '@shared/errors';
 import { defaultPhotoFilter } from './file-types';
 import type { EntryKind, PhotoFilter } from './file-types';
 
@@ -22,6 +24,9 @@ import type { EntryKind, PhotoFilter } from './file-types';
  * - Symlinks are followed, but a folder reached twice (a link to an ancestor, or two links to one
  *   place) is watched once: chokidar alone would walk a loop 40 levels deep until ELOOP.
  * - Roots inside other roots: each event is reported once, by the innermost root.
+ * - A new folder is read by chokidar before its watch is set up, so a photo created in between would never be
+ *   reported (a photo copied in right after its folder was made, on a busy machine). Once the folder's watch is up,
+ *   it is read again and whatever chokidar missed is reported here and handed to chokidar for later changes.
  */
 
 export type WatchMode = 'watching' | 'polling';
@@ -73,9 +78,16 @@ interface FolderState {
   removed: boolean;
   /** Folder identity (dev:ino) -> the path it is watched under, to watch each real folder once. */
   claims: Map<string, string>;
+  /**
+   * Path -> size and mtime of its last add or change: the catch-up of a new folder and chokidar can both report one
+   * file, and the second report of the same version is dropped.
+   */
+  reported: Map<string, string>;
 }
 
 const LIMIT_CODES = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
+/** How long a new folder's catch-up waits for chokidar to watch it; past that chokidar chose not to (a folder reached twice). */
+const CATCH_UP_WAIT_MS = 60_000;
 
 /** Whether an error means the OS will not give out more file watches. */
 export function isWatchLimitError(error: unknown): boolean {
@@ -142,6 +154,7 @@ export class FolderWatcher {
       folder: root,
       removed: false,
       claims: new Map<string, string>(),
+      reported: new Map<string, string>(),
     } as FolderState;
     this.states.set(root, state);
     this.start(state, this.forcePolling ? 'polling' : 'watching', this.forcePolling ? 'polling forced by option' : undefined, false);
@@ -199,12 +212,19 @@ export class FolderWatcher {
     watcher.on('change', (filePath: string, stats?: Stats) => {
       if (current()) this.emitFileEvent(state, 'change', filePath, stats);
     });
+    watcher.on('addDir', (dirPath: string) => {
+      // Only folders that appear while watching: with ignoreInitial chokidar reports none before 'ready'.
+      if (current()) void this.catchUp(state, watcher, dirPath, false);
+    });
     watcher.on('unlink', (filePath: string) => {
-      if (current() && this.ownedBy(state, filePath)) this.emit({ type: 'unlink', folder: state.folder, path: filePath });
+      if (!current()) return;
+      state.reported.delete(filePath);
+      if (this.ownedBy(state, filePath)) this.emit({ type: 'unlink', folder: state.folder, path: filePath });
     });
     watcher.on('unlinkDir', (dirPath: string) => {
       if (!current()) return;
       this.releaseClaims(state, dirPath);
+      this.forgetReported(state, dirPath);
       if (this.ownedBy(state, dirPath)) this.emit({ type: 'unlinkDir', folder: state.folder, path: dirPath });
     });
     watcher.on('error', (error: unknown) => {
@@ -253,6 +273,75 @@ export class FolderWatcher {
     return false;
   }
 
+  /**
+   * Reads a new folder again once chokidar watches it and reports what chokidar missed: files created after its read
+   * and before its watch, and whole folders created then (handed to chokidar, which reads them without reporting).
+   * `silent`: chokidar knows this folder's contents without having reported any of them.
+   */
+  private async catchUp(state: FolderState, watcher: FSWatcher, dir: string, silent: boolean): Promise<void> {
+    const live = (): boolean => !state.removed && state.watcher === watcher && !this.closed;
+    if (!(await this.watchIsUp(watcher, dir, live))) return;
+    let entries: Dirent[];
+    try {
+      entries = await fsp.readdir(dir, { withFileTypes: true });
+    } catch {
+      return; // gone again: its unlinkDir follows
+    }
+    for (const entry of entries) {
+      if (!live()) return;
+      const entryPath = path.join(dir, entry.name);
+      if (this.filter.shouldIgnore(state.folder, entryPath, entry)) continue;
+      const missed = !knows(watcher, entryPath);
+      if (entry.isDirectory()) {
+        if (missed) watcher.add(entryPath);
+        if (missed || silent) void this.catchUp(state, watcher, entryPath, true);
+      } else if (entry.isFile() && (missed || silent)) {
+        void this.reportWhenWritten(state, watcher, entryPath, live);
+      }
+    }
+  }
+
+  /** Waits until chokidar has set up the folder's own watch; false when the folder or the watcher went first. */
+  private async watchIsUp(watcher: FSWatcher, dir: string, live: () => boolean): Promise<boolean> {
+    const deadline = Date.now() + CATCH_UP_WAIT_MS;
+    // chokidar records a path's closer right after it starts watching the path.
+    while (!watcher._closers.has(dir)) {
+      if (!live() || Date.now() > deadline) return false;
+      const stats = await fsp.stat(dir).catch(() => null);
+      if (!stats?.isDirectory()) return false;
+      await delay(this.writeCheckMs);
+    }
+    return live();
+  }
+
+  /** Reports a file once its size and mtime have stayed put for writeStabilityMs, as chokidar's awaitWriteFinish does. */
+  private async reportWhenWritten(state: FolderState, watcher: FSWatcher, filePath: string, live: () => boolean): Promise<void> {
+    let last = await fsp.stat(filePath).catch(() => null);
+    let stableSince = Date.now();
+    for (;;) {
+      if (!last?.isFile()) return;
+      await delay(this.writeCheckMs);
+      if (!live()) return;
+      const now = await fsp.stat(filePath).catch(() => null);
+      if (!now?.isFile()) return;
+      if (now.size !== last.size || now.mtimeMs !== last.mtimeMs) {
+        last = now;
+        stableSince = Date.now();
+      } else if (Date.now() - stableSince >= this.writeStabilityMs) {
+        break;
+      }
+    }
+    if (!live()) return;
+    // Handed over without an event (chokidar counts it as initial), so that its changes and unlink are reported.
+    if (!knows(watcher, filePath)) watcher.add(filePath);
+    this.emitFileEvent(state, 'add', filePath, last);
+  }
+
+  private forgetReported(state: FolderState, dirPath: string): void {
+    const prefix = dirPath + path.sep;
+    for (const reportedPath of state.reported.keys()) if (reportedPath.startsWith(prefix)) state.reported.delete(reportedPath);
+  }
+
   private releaseClaims(state: FolderState, dirPath: string): void {
     const prefix = dirPath + path.sep;
     for (const [identity, owner] of state.claims) {
@@ -261,7 +350,7 @@ export class FolderWatcher {
   }
 
   private handleError(state: FolderState, error: unknown): void {
-    const err = error instanceof Error ? error : new Error(String(error));
+    const err = asError(error);
     if (isWatchLimitError(err)) {
       // Every further watch fails the same way; switch once and ignore the rest from this watcher.
       if (state.mode === 'watching') this.switchToPolling(state, err);
@@ -283,6 +372,11 @@ export class FolderWatcher {
 
   private emitFileEvent(state: FolderState, type: 'add' | 'change', filePath: string, stats: Stats | undefined): void {
     if (!this.ownedBy(state, filePath)) return;
+    if (stats) {
+      const version = `${stats.size}:${stats.mtimeMs}`;
+      if (type === 'add' && state.reported.get(filePath) === version) return;
+      state.reported.set(filePath, version);
+    }
     const sizes = stats ? { size: stats.size, mtimeMs: stats.mtimeMs } : {};
     this.emit({ type, folder: state.folder, path: filePath, ...sizes });
   }
@@ -307,4 +401,9 @@ export class FolderWatcher {
       }
     }
   }
+}
+
+/** Whether chokidar knows the entry (it has reported it, or read it as initial): its parent's listing has the name. */
+function knows(watcher: FSWatcher, entryPath: string): boolean {
+  return watcher._watched.get(path.dirname(entryPath))?.has(path.basename(entryPath)) === true;
 }

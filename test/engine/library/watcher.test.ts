@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { promises as fsp, writeFileSync } from 'node:fs';
+import { copyFileSync, promises as fsp, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FSWatcher } from 'chokidar';
@@ -80,7 +81,8 @@ describe.skipIf(!hasShared(PHOTO_DIR, WEBP, JPEG))('FolderWatcher (real chokidar
   it('reports one add, after the last chunk, for a photo written slowly in chunks', async () => {
     const root = path.join(tmp, 'Pictures');
     await fsp.mkdir(root);
-    const { watcher, seen } = newWatcher();
+    // Chunks every 100 ms against 1 s of stability: a loaded machine may stretch the pauses, not tenfold.
+    const { watcher, seen } = newWatcher({ writeStabilityMs: 1000 });
     await watcher.addFolder(root);
     await waitFor(seen, 'mode watching', (e) => e.type === 'mode' && e.mode === 'watching');
 
@@ -90,41 +92,33 @@ describe.skipIf(!hasShared(PHOTO_DIR, WEBP, JPEG))('FolderWatcher (real chokidar
     const chunks = 6;
     const chunkSize = Math.ceil(data.length / chunks);
     for (let i = 0; i < chunks; i++) {
+      if (i === chunks - 1) expect(eventsFor(seen, target)).toEqual([]); // nothing before the last chunk
       await handle.write(data.subarray(i * chunkSize, (i + 1) * chunkSize));
-      if (i < chunks - 1) await sleep(100); // slower than the 50 ms checks, faster than the 250 ms threshold
+      if (i < chunks - 1) await sleep(100); // slower than the 50 ms checks, well inside the stability threshold
     }
     await handle.close();
-    const lastChunkAt = performance.now();
 
     const add = await waitFor(seen, 'add of slow-copy.webp', isEvent('add', target));
-    expect(add.at).toBeGreaterThanOrEqual(lastChunkAt);
     expect(add.event).toMatchObject({ type: 'add', folder: root, path: target, size: data.length });
     await sleep(800); // nothing more may follow
     expect(eventsFor(seen, target).map((e) => e.type)).toEqual(['add']);
   });
 
-  it('reports a fully written photo within a second (prints add-event latency)', async () => {
+  // How soon after the last byte: `npm run bench -- library`.
+  it('reports each fully written photo once, with its final size', async () => {
     const root = path.join(tmp, 'Pictures');
     await fsp.mkdir(root);
     const { watcher, seen } = newWatcher();
     await watcher.addFolder(root);
 
-    const latencies: number[] = [];
     for (let i = 0; i < 6; i++) {
       const target = path.join(root, `IMG_${i}.jpg`);
       await copyPhoto(photo(i), target);
-      const writtenAt = performance.now();
       const add = await waitFor(seen, `add of IMG_${i}.jpg`, isEvent('add', target));
-      latencies.push(add.at - writtenAt);
       expect(add.event).toMatchObject({ size: (await fsp.stat(target)).size });
     }
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const median = ((sorted[2] as number) + (sorted[3] as number)) / 2;
-    console.log(
-      `watcher add latency after the write finished (stability 250 ms, checks every 50 ms): ` +
-        `min ${Math.round(sorted[0] as number)} ms, median ${Math.round(median)} ms, max ${Math.round(sorted[sorted.length - 1] as number)} ms`,
-    );
-    expect(median).toBeLessThan(1000);
+    const adds = seen.flatMap((s) => (s.event.type === 'add' ? [path.basename(s.event.path)] : []));
+    expect(adds).toEqual(Array.from({ length: 6 }, (_, i) => `IMG_${i}.jpg`));
   });
 
   it('reports change, unlink, and a rename as unlink + add of the same content', async () => {
@@ -181,6 +175,46 @@ describe.skipIf(!hasShared(PHOTO_DIR, WEBP, JPEG))('FolderWatcher (real chokidar
     // And moved out again: the folder goes, with its photos.
     await fsp.rename(path.join(root, 'Card import'), path.join(tmp, 'moved-out'));
     await waitFor(seen, 'unlinkDir of Card import', isEvent('unlinkDir', path.join(root, 'Card import')));
+  });
+
+  it('reports a photo created in a new folder after chokidar read the folder and before it watched it', async () => {
+    const root = path.join(tmp, 'Pictures');
+    await fsp.mkdir(root);
+    const album = path.join(root, 'Card import');
+    const first = path.join(album, 'first.jpg');
+    const late = path.join(album, 'late.jpg');
+    let lateWritten = false;
+    // chokidar asks `ignored` about each entry of a folder it has just listed: the folder's listing is taken, its
+    // watch not yet set up. A photo written at that moment is the one a busy machine loses.
+    const createWatcher = (options: ChokidarOptions): FSWatcher => {
+      const ignored = options.ignored as (entryPath: string, stats?: Stats) => boolean;
+      return new FSWatcher({
+        ...options,
+        ignored: (entryPath: string, stats?: Stats) => {
+          if (entryPath === first && stats && !lateWritten) {
+            lateWritten = true;
+            copyFileSync(photo(21), late);
+          }
+          return ignored(entryPath, stats);
+        },
+      });
+    };
+    const { watcher, seen } = newWatcher({ createWatcher });
+    await watcher.addFolder(root);
+
+    const staging = path.join(tmp, 'staging');
+    await copyPhoto(photo(20), path.join(staging, 'first.jpg'));
+    await fsp.rename(staging, album);
+    await waitFor(seen, 'add of first.jpg', isEvent('add', first));
+    await waitFor(seen, 'add of late.jpg', isEvent('add', late));
+    expect(lateWritten).toBe(true);
+    await sleep(500); // nothing more may follow
+    expect(eventsFor(seen, late)).toEqual([expect.objectContaining({ type: 'add', folder: root, size: (await fsp.stat(late)).size })]);
+    expect(eventsFor(seen, first).map((e) => e.type)).toEqual(['add']);
+
+    // Handed over to chokidar: later changes to it are reported as usual.
+    await fsp.unlink(late);
+    await waitFor(seen, 'unlink of late.jpg', isEvent('unlink', late));
   });
 
   it('ignores hidden, system and non-photo files', async () => {
