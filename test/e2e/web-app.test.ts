@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../electron/engine/models/manifest';
 import { startEngine, type RunningEngine } from '../../electron/engine/start-engine';
 import { startWebServer, type WebServer } from '../../electron/engine/web/server';
 import { hasChromium, launchChromium } from '../support/browser';
 import { hasShared, repoRoot, sharedPath, TOY_MODEL_DIR } from '../support/shared-data';
+import { toyManifest } from '../support/toy-manifest';
 
 /*
  * The whole app in a real Chromium against a real engine in web mode: the toy colour model, real photos (solid
@@ -148,34 +147,7 @@ describe.skipIf(!hasChromium() || !hasShared('models/toy-color-clip', 'data/flic
 
   it('first run: without a model, the download screen', async () => {
     // A second engine whose model is not downloaded yet (its files would come from a server that is never asked).
-    const files = ['vision_model.onnx', 'text_model.onnx', 'preprocessor_config.json'].map((name) => {
-      const body = readFileSync(path.join(TOY_MODEL_DIR, name));
-      return {
-        path: name,
-        role: name.startsWith('vision') ? 'vision' : name.startsWith('text') ? 'text' : 'preprocess',
-        url: `http://127.0.0.1:9/toy/${name}`,
-        size: body.length,
-        sha256: createHash('sha256').update(body).digest('hex'),
-      };
-    });
-    const manifest = parseManifest({
-      schemaVersion: 1,
-      default: 'toy',
-      models: [
-        {
-          id: 'toy',
-          name: 'Toy colour CLIP',
-          layout: 'flat',
-          embeddingDim: 512,
-          contextLength: 77,
-          tokenizer: 'clip-bpe',
-          padTokenId: 0,
-          licence: 'CC0',
-          preprocess: { size: 224, resizeMode: 'crop', interpolation: 'bicubic', mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711] },
-          files,
-        },
-      ],
-    });
+    const manifest = toyManifest({ url: (name) => `http://127.0.0.1:9/toy/${name}` });
     const fresh = await mkdtemp(path.join(os.tmpdir(), 'shoebox-app-first-'));
     const bare = await startEngine({ mode: 'web', dataDir: fresh, manifest, provider: 'cpu' });
     const bareServer = await startWebServer({ api: bare.api, events: bare.events, rendererDir });

@@ -1,19 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../electron/engine/models/manifest';
 import { startEngine, type RunningEngine } from '../../electron/engine/start-engine';
 import { startWebServer, type WebServer } from '../../electron/engine/web/server';
 import { hasChromium, launchChromium } from '../support/browser';
 import { ModelFileServer } from '../support/model-file-server';
-import { hasShared, repoRoot, TOY_MODEL_DIR } from '../support/shared-data';
+import { hasShared, repoRoot } from '../support/shared-data';
+import { TOY_FILES, toyFileBody, toyManifest } from '../support/toy-manifest';
 
 const artifacts = path.join(repoRoot, 'test-results');
-const FILES = ['vision_model.onnx', 'text_model.onnx', 'preprocessor_config.json'] as const;
 
 describe.skipIf(!hasChromium() || !hasShared('models/toy-color-clip'))('first run in the browser: no model yet', () => {
   let data: string;
@@ -25,36 +22,11 @@ describe.skipIf(!hasChromium() || !hasShared('models/toy-color-clip'))('first ru
   beforeAll(async () => {
     data = await mkdtemp(path.join(os.tmpdir(), 'shoebox-first-run-'));
     files = await ModelFileServer.start();
-    const entries = FILES.map((name) => {
-      const body = readFileSync(path.join(TOY_MODEL_DIR, name));
+    for (const name of TOY_FILES) {
       // The first attempt at the image tower breaks off half-way: the download must resume, not fail.
-      files.serve(`/toy/${name}`, body, name === 'vision_model.onnx' ? { cutAfter: { bytes: 50_000, times: 1 } } : {});
-      return {
-        path: name,
-        role: name.startsWith('vision') ? 'vision' : name.startsWith('text') ? 'text' : 'preprocess',
-        url: files.url(`/toy/${name}`),
-        size: body.length,
-        sha256: createHash('sha256').update(body).digest('hex'),
-      };
-    });
-    const manifest = parseManifest({
-      schemaVersion: 1,
-      default: 'toy',
-      models: [
-        {
-          id: 'toy',
-          name: 'Toy colour CLIP',
-          layout: 'flat',
-          embeddingDim: 512,
-          contextLength: 77,
-          tokenizer: 'clip-bpe',
-          padTokenId: 0,
-          licence: 'CC0',
-          preprocess: { size: 224, resizeMode: 'crop', interpolation: 'bicubic', mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711] },
-          files: entries,
-        },
-      ],
-    });
+      files.serve(`/toy/${name}`, toyFileBody(name), name === 'vision_model.onnx' ? { cutAfter: { bytes: 50_000, times: 1 } } : {});
+    }
+    const manifest = toyManifest({ url: (name) => files.url(`/toy/${name}`) });
     engine = await startEngine({ mode: 'web', dataDir: data, manifest, provider: 'cpu' });
     server = await startWebServer({ api: engine.api, events: engine.events, rendererDir: path.join(repoRoot, 'out', 'renderer') });
     browser = await launchChromium();

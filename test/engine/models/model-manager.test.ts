@@ -4,15 +4,14 @@ import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../../electron/engine/models/manifest';
 import type { ModelManifest } from '../../../electron/engine/models/manifest';
 import { INSTALL_RECORD, ModelError, ModelManager } from '../../../electron/engine/models/model-manager';
 import type { ModelAvailability, ModelDownloadProgress } from '../../../electron/engine/models/model-manager';
 import type { FileBehaviour } from '../../support/model-file-server';
 import { ModelFileServer } from '../../support/model-file-server';
 import { TOY_MODEL_DIR, hasShared } from '../../support/shared-data';
+import { TOY_FILES, toyFiles, toyManifest as toyModelManifest } from '../../support/toy-manifest';
 
-const TOY_FILES = ['vision_model.onnx', 'text_model.onnx', 'preprocessor_config.json'] as const;
 const haveToy = hasShared(...TOY_FILES.map((f) => `models/toy-color-clip/${f}`));
 const FAST = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
@@ -43,36 +42,14 @@ describe.skipIf(!haveToy)('ModelManager', () => {
 
   /** Serves the toy model under a fresh prefix and returns a manifest for it ('pinned': real sizes and SHA-256s). */
   function toyManifest(options: { pinned?: boolean; layout?: 'flat' | 'hf'; behaviour?: Partial<Record<string, FileBehaviour>> } = {}): ModelManifest {
-    const pinned = options.pinned ?? true;
     prefix = `/m${++counter}`;
-    const names = options.layout === 'hf' ? (['vision_model.onnx', 'text_model.onnx'] as const) : TOY_FILES;
-    const files = names.map((name) => {
-      server.serve(`${prefix}/${name}`, toy[name], options.behaviour?.[name] ?? {});
-      return {
-        path: options.layout === 'hf' ? `onnx/${name}` : name,
-        role: name.startsWith('vision') ? 'vision' : name.startsWith('text') ? 'text' : 'preprocess',
-        url: server.url(`${prefix}/${name}`),
-        size: pinned ? toy[name].length : null,
-        sha256: pinned ? sha256(toy[name]) : null,
-      };
-    });
-    return parseManifest({
-      schemaVersion: 1,
-      default: 'toy',
-      models: [
-        {
-          id: 'toy',
-          name: 'Toy colour CLIP',
-          layout: options.layout ?? 'flat',
-          embeddingDim: 512,
-          contextLength: 77,
-          tokenizer: 'clip-bpe',
-          padTokenId: 0,
-          licence: 'CC0',
-          preprocess: { size: 224, resizeMode: 'crop', interpolation: 'bicubic', mean: [0.1, 0.2, 0.3], std: [0.4, 0.5, 0.6] },
-          files,
-        },
-      ],
+    for (const name of toyFiles(options.layout)) server.serve(`${prefix}/${name}`, toy[name], options.behaviour?.[name] ?? {});
+    return toyModelManifest({
+      url: (name) => server.url(`${prefix}/${name}`),
+      body: (name) => toy[name],
+      pinned: options.pinned ?? true,
+      ...(options.layout ? { layout: options.layout } : {}),
+      normalisation: { mean: [0.1, 0.2, 0.3], std: [0.4, 0.5, 0.6] },
     });
   }
 
