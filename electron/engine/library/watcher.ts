@@ -304,12 +304,15 @@ export class FolderWatcher {
   /** Waits until chokidar has set up the folder's own watch; false when the folder or the watcher went first. */
   private async watchIsUp(watcher: FSWatcher, dir: string, live: () => boolean): Promise<boolean> {
     const deadline = Date.now() + CATCH_UP_WAIT_MS;
+    // Backing off: a large folder moved in makes many of these waits at once.
+    let pause = this.writeCheckMs;
     // chokidar records a path's closer right after it starts watching the path.
     while (!watcher._closers.has(dir)) {
       if (!live() || Date.now() > deadline) return false;
       const stats = await fsp.stat(dir).catch(() => null);
       if (!stats?.isDirectory()) return false;
-      await delay(this.writeCheckMs);
+      await delay(pause);
+      pause = Math.min(pause * 2, 1000);
     }
     return live();
   }

@@ -19,7 +19,7 @@ const DIM = 8;
 /** Long enough for an add to follow its unlink on a loaded 2-core machine (the watcher waits ~150 ms for writes). */
 const GRACE_MS = 1500;
 /** Bound on every wait; a healthy run needs a fraction of it. */
-const WAIT_MS = 15_000;
+const WAIT_MS = 30_000;
 
 /** The scheduler seam, recorded. */
 class RecordingScheduler implements IndexScheduler {

@@ -134,10 +134,12 @@ describe.skipIf(!hasShared(PHOTO_DIR))('MoveDetector', () => {
     let expiredCalls = 0;
     const detector = newDetector({ graceMs: 50, now: Date.now, onExpired: () => expiredCalls++ });
     const back = await vanishedFrom(0, 1, 'back.jpg');
+    const gone = await vanishedFrom(1, 2, 'gone.jpg');
+    // No await from here to takeWaitingAt: on a busy machine the 50 ms could pass in one, and `back` expire first.
     detector.vanish(back);
-    detector.vanish(await vanishedFrom(1, 2, 'gone.jpg'));
+    detector.vanish(gone);
     expect(detector.takeWaitingAt(back.path)).toMatchObject({ id: 1 });
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     while (expiredCalls === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(expiredCalls).toBe(1);
     expect(detector.takeExpired().map((v) => v.id)).toEqual([2]);
