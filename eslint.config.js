@@ -18,6 +18,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS scripts (a worker's bootstrap when run from source) load with require().
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser } },
   },

@@ -15,21 +15,14 @@ export type WorkerModuleName = 'index-build-worker' | 'search-worker';
 export function startWorkerModule(name: WorkerModuleName, workerData: unknown): Worker {
   const { script, loader } = workerScript(name);
   return loader
-    ? new Worker(BOOTSTRAP, { eval: true, execArgv: [], workerData: { workerData, script: fileURLToPath(script), loader } })
+    ? new Worker(sourceBootstrap(), { execArgv: [], workerData: { workerData, script: fileURLToPath(script), loader } })
     : new Worker(fileURLToPath(script), { workerData });
 }
 
-/**
- * From source: tsx's require hook (module hooks do not reach worker threads in Node 20), then the .ts module, which
- * reads its own workerData (put back in place for it).
- */
-const BOOTSTRAP = `
-const threads = require('node:worker_threads');
-const { workerData, script, loader } = threads.workerData;
-threads.workerData = workerData;
-require(loader).register();
-require(script);
-`;
+/** From source: a plain script that registers tsx's require hook, then loads the .ts module (see the file). */
+function sourceBootstrap(): string {
+  return fileURLToPath(new URL('./source-worker-bootstrap.cjs', import.meta.url));
+}
 
 /** Where the worker's module is: beside this module (or its bundle chunk), as .js when bundled, .ts from source. */
 function workerScript(name: WorkerModuleName): { script: URL; loader?: string } {
