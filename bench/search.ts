@@ -300,6 +300,8 @@ async function benchSize(n: number, quick: boolean, report: BenchReport): Promis
       if (index.origin !== 'cache') throw new Error('the cache file was not used');
     }
     const search = index!;
+    // As the app's warm-up does: the helper threads are up before the first query is timed.
+    await search.startHelpers();
 
     const ours = timeEach(Array.from({ length: nq }, (_, i) => i), (i) => search.search(row(queries, i), K));
     const warm = timeEach(Array.from({ length: nq }, (_, i) => i), (i) => search.search(row(queries, i), K), 0);

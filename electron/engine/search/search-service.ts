@@ -431,7 +431,8 @@ export class SearchService {
    * next ones, and the user's first search should not pay for it.
    */
   async warmUp(options: { text?: boolean } = {}): Promise<void> {
-    await this.openIndex();
+    const index = await this.openIndex();
+    await index?.startHelpers();
     await this.photoText.sync();
     if (options.text) await this.options.model.embedTexts(['a photo']);
   }

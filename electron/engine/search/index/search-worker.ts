@@ -70,7 +70,9 @@ function runRead({ slotsAt, count, queryAt, scoresAt, run }: ReadJob): number {
   return done;
 }
 
+// Started: the index may now hand this thread jobs (SearchWorkers.ready waits for this).
 Atomics.store(state, 2, 1);
+Atomics.notify(state, 2);
 for (;;) {
   const s = Atomics.load(state, 0);
   if (s === QUIT) break;

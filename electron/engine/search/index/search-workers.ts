@@ -93,6 +93,20 @@ export class SearchWorkers {
     return this.helpers.filter((h) => Atomics.load(h.state, 2) === 1).length;
   }
 
+  /** Resolves once every helper has started (or after `timeoutMs`): searches from then on have all of them. */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    // The helpers are unref'd and Atomics.waitAsync holds no handle either: a timer keeps the process alive meanwhile.
+    const keepAlive = setTimeout(() => undefined, timeoutMs);
+    try {
+      for (const { state } of this.helpers) {
+        const wait = Atomics.waitAsync(state, 2, 0, timeoutMs);
+        if (wait.async) await wait.value;
+      }
+    } finally {
+      clearTimeout(keepAlive);
+    }
+  }
+
   /** Starts every helper reading and scoring runs of the job's slots; the caller takes runs with claimRead(). */
   startRead(job: ReadJob): void {
     Atomics.store(this.next, 1, 0);

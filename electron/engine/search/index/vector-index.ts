@@ -531,6 +531,14 @@ export class VectorIndex {
   }
 
   /**
+   * Starts the helper threads this index's size calls for now, rather than on the first search, and resolves once
+   * they take jobs: a thread takes a moment to start, and until then searches run on the calling thread alone.
+   */
+  async startHelpers(): Promise<void> {
+    await this.helpers()?.ready();
+  }
+
+  /**
    * The helper threads for this size (undefined: none), started on first use: 1 from PARALLEL_SCAN_MIN vectors
    * (it scans beside this thread) and 3 from SIGN_SCAN_MIN, or 3 at any size once re-ranking has been seen to read
    * from the disk rather than the page cache (see rerank.ts): reads in flight at once are what helps then.
