@@ -1,36 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Catalog } from '../../../electron/engine/catalog/catalog';
+import { describe, expect, it } from 'vitest';
 import type { Folder } from '../../../electron/engine/catalog/folder-repository';
 import { filterClause } from '../../../electron/engine/catalog/photo-query-repository';
 import type { PhotoDetails } from '../../../electron/engine/catalog/photo-repository';
+import { useTempCatalog } from '../../support/temp-catalog';
 
-let dir: string;
-let catalog: Catalog;
 let holiday: Folder;
 let phone: Folder;
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'shoebox-photo-queries-'));
-  catalog = Catalog.open(path.join(dir, 'catalog.sqlite'));
+const temp = useTempCatalog('shoebox-photo-queries-', ({ catalog, dir }) => {
   holiday = catalog.folders.add(path.join(dir, 'Holiday'));
   phone = catalog.folders.add(path.join(dir, 'Phone'));
   // embedded_model refers to a registered model.
   catalog.embeddings.ensureModel('m', 2);
-});
-afterEach(() => {
-  catalog.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** 2019-07-01T00:00:00Z in milliseconds: the date key of a photo without an EXIF time. */
 const JULY_FIRST_2019 = Date.UTC(2019, 6, 1);
 
 function addPhoto(folder: Folder, name: string, details: Omit<PhotoDetails, 'contentHash'> = {}, mtimeMs = JULY_FIRST_2019): number {
-  const [row] = catalog.photos.upsertMany([{ folderId: folder.id, path: path.join(folder.path, name), size: 1, mtimeMs }]);
-  expect(catalog.photos.markIndexed(row!.id, 'm', { contentHash: name, ...details })).toBe(true);
+  const [row] = temp.catalog.photos.upsertMany([{ folderId: folder.id, path: path.join(folder.path, name), size: 1, mtimeMs }]);
+  expect(temp.catalog.photos.markIndexed(row!.id, 'm', { contentHash: name, ...details })).toBe(true);
   return row!.id;
 }
 
@@ -59,8 +49,8 @@ describe('PhotoQueryRepository', () => {
     const beach = addPhoto(holiday, 'beach.jpg', { takenAt: '2019-07-14T16:03:22', format: 'jpeg', cameraMake: 'FUJIFILM', cameraModel: 'X-T3' });
     const noExif = addPhoto(holiday, 'scan.png', { format: 'png' }, JULY_FIRST_2019);
     const august = addPhoto(phone, 'august.heic', { takenAt: '2019-08-02T09:00:00', format: 'heic', cameraMake: 'Apple', cameraModel: 'iPhone 50%' });
-    const [pending] = catalog.photos.upsertMany([{ folderId: holiday.id, path: path.join(holiday.path, 'new.jpg'), size: 1, mtimeMs: JULY_FIRST_2019 }]);
-    const queries = catalog.photoQueries;
+    const [pending] = temp.catalog.photos.upsertMany([{ folderId: holiday.id, path: path.join(holiday.path, 'new.jpg'), size: 1, mtimeMs: JULY_FIRST_2019 }]);
+    const queries = temp.catalog.photoQueries;
     const sorted = (ids: number[] | null): number[] | null => ids && [...ids].sort((a, b) => a - b);
 
     expect(queries.indexedIdsMatching(undefined)).toBeNull();
@@ -81,14 +71,14 @@ describe('PhotoQueryRepository', () => {
   it('date keys: the EXIF time, else the modification time in UTC; photos that are gone are left out', () => {
     const beach = addPhoto(holiday, 'beach.jpg', { takenAt: '2019-07-14T16:03:22+02:00' });
     const scan = addPhoto(holiday, 'scan.png', {}, JULY_FIRST_2019 + 90_500);
-    const keys = catalog.photoQueries.dateKeys([beach, scan, 9999]);
+    const keys = temp.catalog.photoQueries.dateKeys([beach, scan, 9999]);
     expect(keys).toEqual(
       new Map([
         [beach, '2019-07-14T16:03:22+02:00'],
         [scan, '2019-07-01T00:01:30'],
       ]),
     );
-    expect(catalog.photoQueries.dateKeys([])).toEqual(new Map());
+    expect(temp.catalog.photoQueries.dateKeys([])).toEqual(new Map());
   });
 
   it('browsing: indexed photos and queued ones that keep a thumbnail, by date either way, ties by id, paged', () => {
@@ -97,10 +87,10 @@ describe('PhotoQueryRepository', () => {
     const c = addPhoto(phone, 'c.jpg', { takenAt: '2020-01-01T00:00:00', thumbnail: 'c' });
     const d = addPhoto(phone, 'd.jpg', { takenAt: '2018-01-01T00:00:00' });
     // Queued again (a model switch): still shown while it has its thumbnail, not without one.
-    catalog.photos.requeue([c, d]);
-    const [failed] = catalog.photos.upsertMany([{ folderId: holiday.id, path: path.join(holiday.path, 'bad.jpg'), size: 1, mtimeMs: 1 }]);
-    catalog.photos.markFailed(failed!.id, 'truncated');
-    const queries = catalog.photoQueries;
+    temp.catalog.photos.requeue([c, d]);
+    const [failed] = temp.catalog.photos.upsertMany([{ folderId: holiday.id, path: path.join(holiday.path, 'bad.jpg'), size: 1, mtimeMs: 1 }]);
+    temp.catalog.photos.markFailed(failed!.id, 'truncated');
+    const queries = temp.catalog.photoQueries;
 
     expect(queries.countBrowsable(undefined)).toBe(3);
     expect(queries.browsableIds(undefined, 'date-desc', 10, 0)).toEqual([c, b, a]);

@@ -1,29 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Catalog } from '../../../electron/engine/catalog/catalog';
+import { describe, expect, it } from 'vitest';
 import type { Folder } from '../../../electron/engine/catalog/folder-repository';
+import { useTempCatalog } from '../../support/temp-catalog';
 
-let dir: string;
-let catalog: Catalog;
 let folder: Folder;
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'shoebox-photo-text-vectors-'));
-  catalog = Catalog.open(path.join(dir, 'catalog.sqlite'));
+const temp = useTempCatalog('shoebox-photo-text-vectors-', ({ catalog, dir }) => {
   folder = catalog.folders.add(path.join(dir, 'Pictures'));
   // embedded_model refers to a registered model.
   catalog.embeddings.ensureModel('m', 2);
 });
-afterEach(() => {
-  catalog.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 function addIndexed(name: string): number {
-  const [row] = catalog.photos.upsertMany([{ folderId: folder.id, path: path.join(folder.path, name), size: 1, mtimeMs: 1 }]);
-  catalog.photos.markIndexed(row!.id, 'm', { contentHash: name });
+  const [row] = temp.catalog.photos.upsertMany([{ folderId: folder.id, path: path.join(folder.path, name), size: 1, mtimeMs: 1 }]);
+  temp.catalog.photos.markIndexed(row!.id, 'm', { contentHash: name });
   return row!.id;
 }
 
@@ -36,12 +26,12 @@ describe('PhotoTextVectorRepository', () => {
     const captioned = addIndexed('captioned.jpg');
     const noted = addIndexed('noted.jpg');
     addIndexed('plain.jpg');
-    const [pending] = catalog.photos.upsertMany([{ folderId: folder.id, path: path.join(folder.path, 'pending.jpg'), size: 1, mtimeMs: 1 }]);
-    catalog.photos.setUserText(captioned, { description: 'a beach', keywords: 'sea; sand' });
-    catalog.photos.setNote(noted, 'grandma');
-    catalog.photos.setNote(pending!.id, 'not indexed yet');
+    const [pending] = temp.catalog.photos.upsertMany([{ folderId: folder.id, path: path.join(folder.path, 'pending.jpg'), size: 1, mtimeMs: 1 }]);
+    temp.catalog.photos.setUserText(captioned, { description: 'a beach', keywords: 'sea; sand' });
+    temp.catalog.photos.setNote(noted, 'grandma');
+    temp.catalog.photos.setNote(pending!.id, 'not indexed yet');
 
-    expect(catalog.photoTextVectors.photosWithText()).toEqual([
+    expect(temp.catalog.photoTextVectors.photosWithText()).toEqual([
       { id: captioned, description: 'a beach', keywords: 'sea; sand', note: null },
       { id: noted, description: null, keywords: null, note: 'grandma' },
     ]);
@@ -50,7 +40,7 @@ describe('PhotoTextVectorRepository', () => {
   it('stores, replaces and deletes vectors per model, with the hash of their text', () => {
     const a = addIndexed('a.jpg');
     const b = addIndexed('b.jpg');
-    const vectors = catalog.photoTextVectors;
+    const vectors = temp.catalog.photoTextVectors;
     vectors.putMany('m', [
       { photoId: a, textHash: 'ha', vector: new Float32Array([1, 0]) },
       { photoId: b, textHash: 'hb', vector: new Float32Array([0, 1]) },
@@ -78,27 +68,27 @@ describe('PhotoTextVectorRepository', () => {
   it('reads back only photos still indexed, and the vectors go with their photo', () => {
     const a = addIndexed('a.jpg');
     const b = addIndexed('b.jpg');
-    catalog.photoTextVectors.putMany('m', [
+    temp.catalog.photoTextVectors.putMany('m', [
       { photoId: a, textHash: 'ha', vector: new Float32Array([1, 0]) },
       { photoId: b, textHash: 'hb', vector: new Float32Array([0, 1]) },
     ]);
-    catalog.photos.requeue([a]);
-    expect(catalog.photoTextVectors.indexedVectors('m').map((r) => r.photoId)).toEqual([b]);
-    expect(catalog.photoTextVectors.textHashes('m').size).toBe(2);
+    temp.catalog.photos.requeue([a]);
+    expect(temp.catalog.photoTextVectors.indexedVectors('m').map((r) => r.photoId)).toEqual([b]);
+    expect(temp.catalog.photoTextVectors.textHashes('m').size).toBe(2);
 
-    catalog.photos.delete(b);
-    expect(catalog.photoTextVectors.existingPhotoIds([a, b, 9999])).toEqual(new Set([a]));
-    expect([...catalog.photoTextVectors.textHashes('m').keys()]).toEqual([a]);
+    temp.catalog.photos.delete(b);
+    expect(temp.catalog.photoTextVectors.existingPhotoIds([a, b, 9999])).toEqual(new Set([a]));
+    expect([...temp.catalog.photoTextVectors.textHashes('m').keys()]).toEqual([a]);
   });
 
   it('refuses a vector for a photo that is not in the catalog, writing none of the batch', () => {
     const a = addIndexed('a.jpg');
     expect(() =>
-      catalog.photoTextVectors.putMany('m', [
+      temp.catalog.photoTextVectors.putMany('m', [
         { photoId: a, textHash: 'ha', vector: new Float32Array([1, 0]) },
         { photoId: 9999, textHash: 'hx', vector: new Float32Array([0, 1]) },
       ]),
     ).toThrow(/FOREIGN KEY/);
-    expect(catalog.photoTextVectors.textHashes('m').size).toBe(0);
+    expect(temp.catalog.photoTextVectors.textHashes('m').size).toBe(0);
   });
 });

@@ -1,20 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Catalog } from '../../../electron/engine/catalog/catalog';
+import { describe, expect, it } from 'vitest';
+import { useTempCatalog } from '../../support/temp-catalog';
 
-let dir: string;
-let catalog: Catalog;
-
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'shoebox-text-vectors-'));
-  catalog = Catalog.open(path.join(dir, 'catalog.sqlite'));
-});
-afterEach(() => {
-  catalog.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempCatalog('shoebox-text-vectors-');
 
 function floats(blob: Buffer | undefined): number[] | undefined {
   return blob && Array.from(new Float32Array(new Uint8Array(blob).buffer));
@@ -22,7 +9,7 @@ function floats(blob: Buffer | undefined): number[] | undefined {
 
 describe('TextVectorRepository', () => {
   it('stores float32 bytes per model, method and text, and replaces on a second write', () => {
-    const vectors = catalog.textVectors;
+    const vectors = temp.catalog.textVectors;
     vectors.putMany('m', 'ensemble', [
       { text: 'dog', vector: new Float32Array([1, 0, 0]) },
       { text: 'cat', vector: new Float32Array([0, 1, 0]) },
@@ -51,14 +38,14 @@ describe('TextVectorRepository', () => {
 
   it('stores a view of a larger buffer as just its own floats', () => {
     const big = new Float32Array([9, 1, 2, 9]);
-    catalog.textVectors.putMany('m', 'typed', [{ text: 'x', vector: big.subarray(1, 3) }]);
-    expect(floats(catalog.textVectors.get('m', 'typed', 'x'))).toEqual([1, 2]);
+    temp.catalog.textVectors.putMany('m', 'typed', [{ text: 'x', vector: big.subarray(1, 3) }]);
+    expect(floats(temp.catalog.textVectors.get('m', 'typed', 'x'))).toEqual([1, 2]);
   });
 
   it('returns a damaged row as it is, for the caller to check its length', () => {
-    catalog.textVectors.putMany('m', 'typed', [{ text: 'x', vector: new Float32Array([1, 2]) }]);
-    catalog.db.prepare("UPDATE text_vectors SET vector = x'00' WHERE text = 'x'").run();
-    expect(catalog.textVectors.get('m', 'typed', 'x')?.byteLength).toBe(1);
-    expect(catalog.textVectors.all('m', 'typed')[0]?.vector.byteLength).toBe(1);
+    temp.catalog.textVectors.putMany('m', 'typed', [{ text: 'x', vector: new Float32Array([1, 2]) }]);
+    temp.catalog.db.prepare("UPDATE text_vectors SET vector = x'00' WHERE text = 'x'").run();
+    expect(temp.catalog.textVectors.get('m', 'typed', 'x')?.byteLength).toBe(1);
+    expect(temp.catalog.textVectors.all('m', 'typed')[0]?.vector.byteLength).toBe(1);
   });
 });

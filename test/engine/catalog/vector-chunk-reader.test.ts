@@ -1,37 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isotropic } from '../../../bench/search';
-import { Catalog } from '../../../electron/engine/catalog/catalog';
 import type { Folder } from '../../../electron/engine/catalog/folder-repository';
 import { catalogVectorSource, databaseVectorSource, openCatalogReadOnly } from '../../../electron/engine/catalog/vector-chunk-reader';
+import { useTempCatalog } from '../../support/temp-catalog';
 
 const DIM = 512;
 const MODEL = 'clip-test';
 
-let dir: string;
-let catalog: Catalog;
 let folder: Folder;
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'shoebox-chunks-'));
-  catalog = Catalog.open(path.join(dir, 'catalog.sqlite'));
+const temp = useTempCatalog('shoebox-chunks-', ({ catalog, dir }) => {
   folder = catalog.folders.add(path.join(dir, 'Pictures'));
   catalog.embeddings.ensureModel(MODEL, DIM);
-});
-afterEach(() => {
-  catalog.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Adds `count` photos with the given vectors; returns their ids. */
 function addPhotos(vectors: Float32Array, prefix = 'p'): number[] {
   const count = vectors.length / DIM;
-  const ids = catalog.photos
+  const ids = temp.catalog.photos
     .upsertMany(Array.from({ length: count }, (_, i) => ({ folderId: folder.id, path: path.join(folder.path, `${prefix}${i}.jpg`), size: 1, mtimeMs: 1 })))
     .map((r) => r.id);
-  catalog.embeddings.putMany(MODEL, ids.map((photoId, i) => ({ photoId, vector: vectors.subarray(i * DIM, (i + 1) * DIM) })));
+  temp.catalog.embeddings.putMany(MODEL, ids.map((photoId, i) => ({ photoId, vector: vectors.subarray(i * DIM, (i + 1) * DIM) })));
   return ids;
 }
 
@@ -43,14 +33,14 @@ describe('catalog vector source', () => {
   it("reads vec0's shadow tables exactly as the public scan does, after deletes and replacements", () => {
     const gen = isotropic(DIM);
     const ids = addPhotos(gen.images(2500, 91));
-    catalog.photos.deleteMany(ids.filter((_, i) => i % 11 === 0));
-    for (const id of ids.filter((_, i) => i % 13 === 1 && i % 11 !== 0)) catalog.embeddings.put(MODEL, id, row(gen.images(1, id), 0));
-    const source = catalogVectorSource(catalog, MODEL);
+    temp.catalog.photos.deleteMany(ids.filter((_, i) => i % 11 === 0));
+    for (const id of ids.filter((_, i) => i % 13 === 1 && i % 11 !== 0)) temp.catalog.embeddings.put(MODEL, id, row(gen.images(1, id), 0));
+    const source = catalogVectorSource(temp.catalog, MODEL);
     const seen = new Map<number, Float32Array>();
     for (const chunk of source.iterate()) {
       Array.from(chunk.photoIds, Number).forEach((id, i) => seen.set(id, chunk.vectors.slice(i * DIM, (i + 1) * DIM)));
     }
-    const all = catalog.embeddings.readAll(MODEL);
+    const all = temp.catalog.embeddings.readAll(MODEL);
     expect(seen.size).toBe(all.photoIds.length);
     expect(source.count!()).toBe(all.photoIds.length);
     all.photoIds.forEach((id, i) => expect(seen.get(id)).toEqual(all.vectors.subarray(i * DIM, (i + 1) * DIM)));
@@ -60,9 +50,9 @@ describe('catalog vector source', () => {
 
   it('a read-only connection without sqlite-vec reads the same vectors and stamp', () => {
     const ids = addPhotos(isotropic(DIM).images(1500, 92));
-    catalog.photos.deleteMany(ids.filter((_, i) => i % 5 === 0));
-    const loaded = catalogVectorSource(catalog, MODEL);
-    const db = openCatalogReadOnly(path.join(dir, 'catalog.sqlite'));
+    temp.catalog.photos.deleteMany(ids.filter((_, i) => i % 5 === 0));
+    const loaded = catalogVectorSource(temp.catalog, MODEL);
+    const db = openCatalogReadOnly(path.join(temp.dir, 'catalog.sqlite'));
     try {
       const plain = databaseVectorSource(db, MODEL);
       expect(plain.stamp!()).toBe(loaded.stamp!());

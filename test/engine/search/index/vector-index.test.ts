@@ -1,38 +1,29 @@
-import { existsSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { arraySource, clipLike, isotropic, rng } from '../../../../bench/search';
-import { Catalog } from '../../../../electron/engine/catalog/catalog';
 import type { Folder } from '../../../../electron/engine/catalog/folder-repository';
 import { VectorIndex, catalogVectorSource } from '../../../../electron/engine/search/index/index';
 import type { SearchHit } from '../../../../electron/engine/search/index/index';
+import { useTempCatalog } from '../../../support/temp-catalog';
 
 const DIM = 512;
 const MODEL = 'clip-test';
 
-let dir: string;
-let catalog: Catalog;
 let folder: Folder;
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'shoebox-search-'));
-  catalog = Catalog.open(path.join(dir, 'catalog.sqlite'));
+const temp = useTempCatalog('shoebox-search-', ({ catalog, dir }) => {
   folder = catalog.folders.add(path.join(dir, 'Pictures'));
   catalog.embeddings.ensureModel(MODEL, DIM);
-});
-afterEach(() => {
-  catalog.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Adds `count` photos with the given vectors; returns their ids. */
 function addPhotos(vectors: Float32Array, prefix = 'p'): number[] {
   const count = vectors.length / DIM;
-  const ids = catalog.photos
+  const ids = temp.catalog.photos
     .upsertMany(Array.from({ length: count }, (_, i) => ({ folderId: folder.id, path: path.join(folder.path, `${prefix}${i}.jpg`), size: 1, mtimeMs: 1 })))
     .map((r) => r.id);
-  catalog.embeddings.putMany(MODEL, ids.map((photoId, i) => ({ photoId, vector: vectors.subarray(i * DIM, (i + 1) * DIM) })));
+  temp.catalog.embeddings.putMany(MODEL, ids.map((photoId, i) => ({ photoId, vector: vectors.subarray(i * DIM, (i + 1) * DIM) })));
   return ids;
 }
 
@@ -42,7 +33,7 @@ function row(vectors: Float32Array, i: number): Float32Array {
 
 /** Exact top-k by cosine over the catalog's stored vectors, optionally restricted. */
 function exact(query: Float32Array, k: number, accept: (id: number) => boolean = () => true): SearchHit[] {
-  const all = catalog.embeddings.readAll(MODEL);
+  const all = temp.catalog.embeddings.readAll(MODEL);
   let qn = 0;
   for (const x of query) qn += x * x;
   const hits: SearchHit[] = [];
@@ -67,7 +58,7 @@ describe('VectorIndex over the catalog', () => {
     const vectors = gen.images(2000, 11);
     addPhotos(vectors);
     const queries = gen.queries(20, 12);
-    const index = VectorIndex.build(catalogVectorSource(catalog, MODEL), { file: path.join(dir, 'clip.index') });
+    const index = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL), { file: path.join(temp.dir, 'clip.index') });
     expect(index.size).toBe(2000);
     // ~145 bytes per photo plus a fixed ~0.5 MB of kernel scratch memory.
     expect(index.memoryBytes()).toBeLessThan(600_000 + 2000 * 150);
@@ -99,9 +90,9 @@ describe('VectorIndex over the catalog', () => {
     const vectors = gen.images(2000, 13);
     const ids = addPhotos(vectors.subarray(0, 1500 * DIM));
     const queries = gen.queries(20, 14);
-    const file = path.join(dir, 'split.index');
+    const file = path.join(temp.dir, 'split.index');
     // Built below the threshold (joint layout), then grown past it by adds: converted in place.
-    const index = VectorIndex.build(catalogVectorSource(catalog, MODEL), { file, signScanMin: 1800 });
+    const index = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL), { file, signScanMin: 1800 });
     const more = addPhotos(vectors.subarray(1500 * DIM), 'more');
     more.forEach((id, i) => index.add(id, row(vectors, 1500 + i)));
     expect(index.size).toBe(2000);
@@ -119,19 +110,19 @@ describe('VectorIndex over the catalog', () => {
     index.save();
     index.close();
     // The saved split layout loads as it was.
-    const loaded = VectorIndex.open(catalogVectorSource(catalog, MODEL), { file, signScanMin: 1800 });
+    const loaded = VectorIndex.open(catalogVectorSource(temp.catalog, MODEL), { file, signScanMin: 1800 });
     expect(loaded.origin).toBe('cache');
     check(loaded);
     loaded.close();
     // Built directly in the split layout.
-    const built = VectorIndex.build(catalogVectorSource(catalog, MODEL), { signScanMin: 1000 });
+    const built = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL), { signScanMin: 1000 });
     check(built);
   });
 
   it('gives the same answers without a cache file (re-ranking from vec0)', () => {
     addPhotos(gen.images(1500, 21));
-    const withFile = VectorIndex.build(catalogVectorSource(catalog, MODEL), { file: path.join(dir, 'a.index') });
-    const withoutFile = VectorIndex.build(catalogVectorSource(catalog, MODEL));
+    const withFile = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL), { file: path.join(temp.dir, 'a.index') });
+    const withoutFile = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL));
     const queries = gen.queries(5, 22);
     for (let i = 0; i < 5; i++) {
       const a = withFile.search(row(queries, i), 20);
@@ -145,8 +136,8 @@ describe('VectorIndex over the catalog', () => {
   it('returns the stored vectors of given photos, from the vector file or the source', () => {
     const vectors = gen.images(600, 25);
     const ids = addPhotos(vectors);
-    const withFile = VectorIndex.build(catalogVectorSource(catalog, MODEL), { file: path.join(dir, 'v.index') });
-    const withoutFile = VectorIndex.build(catalogVectorSource(catalog, MODEL));
+    const withFile = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL), { file: path.join(temp.dir, 'v.index') });
+    const withoutFile = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL));
     // Runs of consecutive slots, scattered ones, a duplicate and an id the index does not hold.
     const wanted = [...ids.slice(10, 20), ids[599]!, ids[3]!, ids[300]!, ids[3]!, 999_999];
     for (const index of [withFile, withoutFile]) {
@@ -161,7 +152,7 @@ describe('VectorIndex over the catalog', () => {
     }
     // A replaced vector comes back as its new value, a removed one not at all.
     const replacement = gen.images(1, 26);
-    catalog.embeddings.put(MODEL, ids[15]!, row(replacement, 0));
+    temp.catalog.embeddings.put(MODEL, ids[15]!, row(replacement, 0));
     withFile.add(ids[15]!, row(replacement, 0));
     withFile.remove(ids[16]!);
     const after = withFile.vectors([ids[15]!, ids[16]!]);
@@ -172,17 +163,17 @@ describe('VectorIndex over the catalog', () => {
 
   it('keeps up with adds, replacements and removals', () => {
     const ids = addPhotos(gen.images(1200, 31));
-    const source = catalogVectorSource(catalog, MODEL);
-    const index = VectorIndex.build(source, { file: path.join(dir, 'live.index') });
-    const stored = (id: number): Float32Array => catalog.embeddings.get(MODEL, id)!;
+    const source = catalogVectorSource(temp.catalog, MODEL);
+    const index = VectorIndex.build(source, { file: path.join(temp.dir, 'live.index') });
+    const stored = (id: number): Float32Array => temp.catalog.embeddings.get(MODEL, id)!;
 
     // Removed photos never come back, even for a query equal to their own vector.
     const gone = ids.slice(0, 100);
     const probe = stored(gone[0]!);
-    catalog.photos.deleteMany(gone);
+    temp.catalog.photos.deleteMany(gone);
     for (const id of gone) expect(index.remove(id)).toBe(true);
     expect(index.remove(gone[0]!)).toBe(false);
-    expect(index.size).toBe(catalog.embeddings.count(MODEL));
+    expect(index.size).toBe(temp.catalog.embeddings.count(MODEL));
     const goneSet = new Set(gone);
     const after = index.search(probe, 100);
     expect(after.some((h) => goneSet.has(h.photoId))).toBe(false);
@@ -197,12 +188,12 @@ describe('VectorIndex over the catalog', () => {
     // A replaced vector is searched by its new value.
     const target = ids[500]!;
     const replacement = gen.images(1, 33);
-    catalog.embeddings.put(MODEL, target, row(replacement, 0));
+    temp.catalog.embeddings.put(MODEL, target, row(replacement, 0));
     index.add(target, row(replacement, 0));
     const top = index.search(row(replacement, 0), 3);
     expect(top[0]!.photoId).toBe(target);
     expect(top[0]!.score).toBeCloseTo(1, 6);
-    expect(index.size).toBe(catalog.embeddings.count(MODEL));
+    expect(index.size).toBe(temp.catalog.embeddings.count(MODEL));
 
     // Every hit is in the catalog, with the catalog's exact score.
     const queries = gen.queries(5, 34);
@@ -217,21 +208,21 @@ describe('VectorIndex over the catalog', () => {
   });
 
   it('reconciles with changes it was not told about (a folder removed, vectors written elsewhere)', () => {
-    const other = catalog.folders.add(path.join(dir, 'Other'));
+    const other = temp.catalog.folders.add(path.join(temp.dir, 'Other'));
     const ids = addPhotos(gen.images(800, 35));
-    const doomed = catalog.photos
+    const doomed = temp.catalog.photos
       .upsertMany(Array.from({ length: 200 }, (_, i) => ({ folderId: other.id, path: path.join(other.path, `o${i}.jpg`), size: 1, mtimeMs: 1 })))
       .map((r) => r.id);
     const doomedVectors = gen.images(200, 36);
-    catalog.embeddings.putMany(MODEL, doomed.map((photoId, i) => ({ photoId, vector: row(doomedVectors, i) })));
-    const index = VectorIndex.build(catalogVectorSource(catalog, MODEL), { file: path.join(dir, 'r.index') });
+    temp.catalog.embeddings.putMany(MODEL, doomed.map((photoId, i) => ({ photoId, vector: row(doomedVectors, i) })));
+    const index = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL), { file: path.join(temp.dir, 'r.index') });
     expect(index.size).toBe(1000);
 
-    catalog.folders.remove(other.id); // cascades to its photos and, by trigger, their vectors
+    temp.catalog.folders.remove(other.id); // cascades to its photos and, by trigger, their vectors
     const late = gen.images(50, 37);
     const lateIds = addPhotos(late, 'late');
     expect(index.reconcile()).toEqual({ added: 50, removed: 200 });
-    expect(index.size).toBe(catalog.embeddings.count(MODEL));
+    expect(index.size).toBe(temp.catalog.embeddings.count(MODEL));
     const doomedSet = new Set(doomed);
     expect(index.search(row(doomedVectors, 0), 100).some((h) => doomedSet.has(h.photoId))).toBe(false);
     expect(index.search(row(late, 7), 1)[0]!.photoId).toBe(lateIds[7]);
@@ -242,7 +233,7 @@ describe('VectorIndex over the catalog', () => {
 
   it('returns k results from an allowed set or filter, and only matching ones', () => {
     const ids = addPhotos(gen.images(2000, 41));
-    const index = VectorIndex.build(catalogVectorSource(catalog, MODEL), { file: path.join(dir, 'f.index') });
+    const index = VectorIndex.build(catalogVectorSource(temp.catalog, MODEL), { file: path.join(temp.dir, 'f.index') });
     const queries = gen.queries(5, 42);
     const allowed = new Set(ids.filter((_, i) => i % 7 === 0)); // 286 photos: estimated directly
     const most = new Set(ids.filter((_, i) => i % 3 !== 0)); // 1333 photos: scanned, admitted by the set
@@ -276,8 +267,8 @@ describe('VectorIndex over the catalog', () => {
   });
 
   it('handles an empty index, k beyond the size, k = 0 and wrong dimensions', () => {
-    const source = catalogVectorSource(catalog, MODEL);
-    const empty = VectorIndex.build(source, { file: path.join(dir, 'e.index') });
+    const source = catalogVectorSource(temp.catalog, MODEL);
+    const empty = VectorIndex.build(source, { file: path.join(temp.dir, 'e.index') });
     const q = gen.queries(1, 51);
     expect(empty.size).toBe(0);
     expect(empty.search(q, 10)).toEqual([]);
@@ -299,8 +290,8 @@ describe('VectorIndex over the catalog', () => {
   });
 
   it('grows well from empty through adds (re-centres as it grows)', () => {
-    const source = catalogVectorSource(catalog, MODEL);
-    const index = VectorIndex.build(source, { file: path.join(dir, 'g.index') });
+    const source = catalogVectorSource(temp.catalog, MODEL);
+    const index = VectorIndex.build(source, { file: path.join(temp.dir, 'g.index') });
     const vectors = gen.images(3000, 61);
     const ids = addPhotos(vectors);
     ids.forEach((id, i) => index.add(id, row(vectors, i)));
@@ -317,8 +308,8 @@ describe('cache file', () => {
 
   it('loads when the catalog is unchanged and rebuilds when it changed', () => {
     const ids = addPhotos(gen.images(1500, 71));
-    const file = path.join(dir, 'cache.index');
-    const source = catalogVectorSource(catalog, MODEL);
+    const file = path.join(temp.dir, 'cache.index');
+    const source = catalogVectorSource(temp.catalog, MODEL);
     const built = VectorIndex.open(source, { file });
     expect(built.origin).toBe('built');
     expect(existsSync(file) && existsSync(`${file}.vectors`)).toBe(true);
@@ -337,7 +328,7 @@ describe('cache file', () => {
     loaded.add(extraId!, row(extra, 0));
     loaded.save();
     loaded.remove(ids[0]!);
-    catalog.photos.delete(ids[0]!);
+    temp.catalog.photos.delete(ids[0]!);
     loaded.save();
     loaded.close();
     const again = VectorIndex.open(source, { file });
@@ -349,13 +340,13 @@ describe('cache file', () => {
     // Changes made behind the index's back make the cache outdated. A deletion: in a library this small it touches
     // most chunks, so the index is built again. An in-place replacement of the newest vector (vec0 reuses the slot,
     // so only the vector bytes change): only the newest chunk is read again (resume).
-    catalog.photos.delete(ids[1]!);
+    temp.catalog.photos.delete(ids[1]!);
     const rebuilt = VectorIndex.open(source, { file });
     expect(rebuilt.origin).toBe('built');
     expect(rebuilt.size).toBe(1499 - 1 + 1);
     rebuilt.close();
     const newer = row(gen.images(1, 74), 0);
-    catalog.embeddings.put(MODEL, extraId!, newer);
+    temp.catalog.embeddings.put(MODEL, extraId!, newer);
     const replaced = VectorIndex.open(source, { file });
     expect(replaced.origin).toBe('resumed');
     expect(replaced.size).toBe(1499);
@@ -368,8 +359,8 @@ describe('cache file', () => {
 
   it('rebuilds when the vector file is damaged or missing', () => {
     addPhotos(gen.images(300, 81));
-    const file = path.join(dir, 'damaged.index');
-    const source = catalogVectorSource(catalog, MODEL);
+    const file = path.join(temp.dir, 'damaged.index');
+    const source = catalogVectorSource(temp.catalog, MODEL);
     VectorIndex.open(source, { file }).close();
     truncateSync(`${file}.vectors`, 1000);
     const index = VectorIndex.open(source, { file });
@@ -400,7 +391,7 @@ describe('helper threads', () => {
     const gen = clipLike(dim, 3);
     const vectors = gen.images(70_000, 1);
     const queries = gen.queries(10, 2);
-    const file = path.join(dir, 'threads.index');
+    const file = path.join(temp.dir, 'threads.index');
     // Every third photo (ids 1, 4, 7, ...): 23k, too many to estimate one by one, so the scan filters.
     const allowed = new Set(Array.from({ length: 70_000 / 3 + 1 }, (_, i) => i * 3 + 1).filter((id) => id <= 70_000));
     const thirds = Float32Array.from({ length: allowed.size * dim }, (_, x) => vectors[(Math.floor(x / dim) * 3) * dim + (x % dim)]!);
