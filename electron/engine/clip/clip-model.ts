@@ -181,8 +181,8 @@ export class ClipModel {
 
   private text(): Promise<{ loaded: LoadedSession; io: TextIo }> {
     this.textSession ??= Promise.all([
-      // Pre-packed weights: a query is one short row block, so re-packing every weight each run would cost a
-      // third of it (16 vs 22 ms per 77-token query on ViT-B/32 int8), for ~40 MB.
+      // Pre-packed weights: a query is one short row block, so re-packing every weight on each run would cost a
+      // large share of it, for a few tens of MB (see `npm run bench -- query`).
       openSession(this.layout.textPath, { ...this.options, prepackWeights: this.options.prepackWeights ?? true }),
       this.tokenizer ? Promise.resolve(this.tokenizer) : ClipTokenizer.load(this.options.bpePath),
     ]).then(([loaded, tokenizer]) => {

@@ -17,7 +17,7 @@ export interface RuntimeOptions {
   cudaDeviceId?: number;
   /**
    * Let onnxruntime keep pre-packed copies of the weights. Off by default here: on the ViT-B/32 image tower it costs
-   * about 200 MB of resident memory for no measurable speed (1441 vs 1467 ms per batch of 16). ClipModel turns it
+   * hundreds of MB of resident memory for no measurable speed (see `npm run bench -- encoder`). ClipModel turns it
    * on for the text tower, where one short query would otherwise pay for packing every weight.
    */
   prepackWeights?: boolean;
